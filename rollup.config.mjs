@@ -1,0 +1,23 @@
+// Three builds: the ESM entries (with .d.ts), the script-tag bundle that expects zone.js on the
+// page, and the script-tag bundle with zone.js inside.
+import typescript from '@rollup/plugin-typescript';
+import terser from '@rollup/plugin-terser';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+
+const external = (id) => id.startsWith('node:') || id === 'ws' || id === 'zone.js' || id.startsWith('@opentelemetry/');
+const scriptTag = (input, file, plugins = []) => ({
+  input,
+  output: { file, format: 'iife', name: 'isotrace', sourcemap: false, plugins: [terser({ ecma: 2020 })] },
+  plugins: [...plugins, typescript({ tsconfig: './tsconfig.json', declaration: false, outDir: undefined, noEmitOnError: true })],
+});
+
+export default [
+  {
+    input: { index: 'src/index.ts', node: 'src/node.ts', browser: 'src/browser.ts' },
+    external,
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].mjs', chunkFileNames: 'chunks/[name]-[hash].mjs' },
+    plugins: [typescript({ tsconfig: './tsconfig.json', outDir: 'dist', declarationDir: 'dist/types', noEmitOnError: true })],
+  },
+  scriptTag('src/browser.ts', 'dist/isotrace.iife.min.js'),
+  scriptTag('src/browser-zone.ts', 'dist/isotrace.zone.iife.min.js', [nodeResolve({ browser: true })]),
+];

@@ -1,0 +1,53 @@
+import type { Context } from '../context/context.js';
+import { context } from '../context/context-api.js';
+import { createRPCInfo, withRPCInfo, type RPCInfo } from '../rpcinfo/rpcinfo.js';
+import { defaultStatsLevel, type StatsLevel } from '../rpcinfo/stats-level.js';
+import { createTraceController, type TraceControllerOptions } from '../tracer/trace-controller.js';
+
+/** Options of {@link traceCall}. */
+export interface TraceCallOptions extends TraceControllerOptions {
+  /** This (the calling) service's name. */
+  service?: string;
+  /** The called service's name. */
+  callee?: string;
+  /** The method called. */
+  method: string;
+  /** Default: Detailed with tracers, Disabled without. */
+  statsLevel?: StatsLevel;
+  /** The parent context; default: the active one. */
+  ctx?: Context;
+  /** The transport name recorded in `ri.config.transport`; default `call`. */
+  transport?: string;
+  /** `ri.config.timeoutMs`, for tracers to report; traceCall does not enforce it. */
+  timeoutMs?: number;
+}
+
+/**
+ * Runs `fn` as a traced client RPC: creates an {@link RPCInfo}, runs the tracers' `start`,
+ * calls `fn(ctx)` with the call's context active, records the error and RPCFinish, runs the
+ * tracers' `finish`, and returns (or rejects with) exactly what `fn` returned (or threw).
+ *
+ * @example
+ * const user = await traceCall({ tracers, callee: 'users', method: 'GetUser' }, (ctx) => db.getUser(id));
+ */
+export async function traceCall<T>(options: TraceCallOptions, fn: (ctx: Context) => T | PromiseLike<T>): Promise<T> {
+  if (typeof fn !== 'function') throw new TypeError('isotrace: traceCall(options, fn) needs a function');
+  if (typeof options?.method !== 'string') throw new TypeError('isotrace: traceCall needs options.method (a string)');
+  const controller = createTraceController(options);
+  const ri = createRPCInfo({
+    side: 'client',
+    from: { serviceName: options.service },
+    to: { serviceName: options.callee, method: options.method },
+    config: { transport: options.transport ?? 'call', timeoutMs: options.timeoutMs },
+    statsLevel: options.statsLevel ?? defaultStatsLevel(controller.tracers.length),
+  });
+  const ctx = controller.start(withRPCInfo(options.ctx ?? context.active(), ri));
+  try {
+    const result = await context.with(ctx, fn, undefined, ctx);
+    controller.finish(ctx);
+    return result;
+  } catch (error) {
+    controller.finish(ctx, error);
+    throw error;
+  }
+}

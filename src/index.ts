@@ -1,0 +1,25 @@
+// The isomorphic core: no Node built-in, no DOM global at load time.
+export type { Context } from './context/context.js';
+export { ROOT_CONTEXT, createContextKey } from './context/context.js';
+export type { ContextManager } from './context/context-manager.js';
+export { StackContextManager } from './context/stack-context-manager.js';
+export { context, setContextManager, getContextManager } from './context/context-api.js';
+
+export type { HeaderCarrier } from './rpcinfo/header-carrier.js';
+export { MapHeaderCarrier } from './rpcinfo/header-carrier.js';
+export type { EndpointInfo } from './rpcinfo/endpoint.js';
+export type { RPCInfo, RPCInfoInit, RPCSide, Invocation, RPCConfig, AttributeValue } from './rpcinfo/rpcinfo.js';
+export { CALLER_SERVICE_HEADER } from './rpcinfo/header-names.js';
+export { createRPCInfo, getRPCInfo, withRPCInfo } from './rpcinfo/rpcinfo.js';
+export type { StatsEvent } from './rpcinfo/stats-event.js';
+export { stats, defineEvent, getEvent } from './rpcinfo/stats-event.js';
+export { StatsLevel } from './rpcinfo/stats-level.js';
+export type { EventRecord, EventStatus } from './rpcinfo/rpc-stats.js';
+export { RPCStats } from './rpcinfo/rpc-stats.js';
+
+export type { Tracer, TracerErrorEvent } from './tracer/tracer.js';
+export type { TraceController, TraceControllerOptions } from './tracer/trace-controller.js';
+export { createTraceController } from './tracer/trace-controller.js';
+
+export type { TraceCallOptions } from './client/trace-call.js';
+export { traceCall } from './client/trace-call.js';

@@ -1,0 +1,65 @@
+import type { StatsEvent } from './stats-event.js';
+import { StatsLevel } from './stats-level.js';
+
+/** How an event went. */
+export type EventStatus = 'info' | 'warn' | 'error';
+
+/** One recorded event. */
+export interface EventRecord {
+  readonly event: StatsEvent;
+  /** Epoch milliseconds with sub-millisecond precision (`performance.timeOrigin + performance.now()`). */
+  readonly time: number;
+  readonly status: EventStatus;
+  /** Free text: a reason, a phase detail. Empty when there is none. */
+  readonly info: string;
+}
+
+/** The current time in epoch milliseconds, with the sub-millisecond precision of `performance`. */
+export function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/**
+ * What one call recorded: its events (first record of each wins), bytes sent and received,
+ * and the error it ended with. Written by transports, read by tracers.
+ */
+export class RPCStats {
+  /** Bytes of the request (client) or response (server) body sent. */
+  sendSize = 0;
+  /** Bytes of the response (client) or request (server) body received. */
+  recvSize = 0;
+  /** What the call failed with, if it failed. */
+  error: unknown = undefined;
+  private readonly records: (EventRecord | undefined)[] = [];
+
+  constructor(
+    /** Events whose level is above this one are dropped at record time. */
+    readonly level: StatsLevel,
+  ) {}
+
+  /**
+   * Records `event` now (or at `time`). A no-op when the event's level is above the call's
+   * level, and when the event was already recorded: the first record wins.
+   */
+  record(event: StatsEvent, status: EventStatus = 'info', info = '', time?: number): void {
+    if (event.level > this.level || this.records[event.index] !== undefined) return;
+    this.records[event.index] = { event, time: time ?? now(), status, info };
+  }
+
+  /** The record of `event`, or `undefined` when it was not recorded. */
+  getEvent(event: StatsEvent): EventRecord | undefined {
+    return this.records[event.index];
+  }
+
+  /** Every recorded event, ordered by time. */
+  events(): EventRecord[] {
+    return this.records.filter((r): r is EventRecord => r !== undefined).sort((a, b) => a.time - b.time);
+  }
+
+  /** Milliseconds from `from` to `to`, or `undefined` when either was not recorded. */
+  duration(from: StatsEvent, to: StatsEvent): number | undefined {
+    const start = this.records[from.index];
+    const end = this.records[to.index];
+    return start && end ? end.time - start.time : undefined;
+  }
+}

@@ -1,0 +1,109 @@
+import { createContextKey, type Context } from '../context/context.js';
+import { context } from '../context/context-api.js';
+import { createEndpoint, type EndpointInfo } from './endpoint.js';
+import { MapHeaderCarrier, type HeaderCarrier } from './header-carrier.js';
+import { RPCStats } from './rpc-stats.js';
+import { StatsLevel, assertStatsLevel } from './stats-level.js';
+
+/** Which side of the wire an {@link RPCInfo} describes. */
+export type RPCSide = 'client' | 'server';
+
+/** What is being called. */
+export interface Invocation {
+  /** The service, e.g. `acme.user.v1.UserService`. */
+  service: string;
+  /** The method, e.g. `GetUser`. */
+  method: string;
+  /** The package or namespace the service lives in, when the protocol has one (e.g. `acme.user.v1`). */
+  package: string;
+  /** Sequence id: the JSON-RPC id, or a per-transport counter. */
+  seqId: number | string;
+}
+
+/** How the call is made. */
+export interface RPCConfig {
+  /** The call's deadline in milliseconds, when it has one. */
+  timeoutMs?: number;
+  /** `fetch`, `http`, `websocket`, `call` (a plain function), … */
+  transport: string;
+  /** `json`, `proto`, `connect+json`, … when known. */
+  codec?: string;
+}
+
+/** Everything a tracer needs to know about one call, carried on its context. */
+export interface RPCInfo {
+  readonly side: RPCSide;
+  /** The caller. */
+  readonly from: EndpointInfo;
+  /** The callee. */
+  readonly to: EndpointInfo;
+  readonly invocation: Invocation;
+  readonly config: RPCConfig;
+  readonly stats: RPCStats;
+  /**
+   * What the transport knows of the protocol, under OpenTelemetry semantic-convention keys
+   * (`http.request.method`, `http.response.status_code`, `url.full`, `server.address`,
+   * `rpc.system`, …), so tracers can copy them to spans without knowing the transport.
+   */
+  readonly attributes: Record<string, AttributeValue>;
+  /**
+   * Trace headers: a client tracer injects into it and the transport sends what it holds; a
+   * server transport fills it from the request and a server tracer extracts from it.
+   */
+  readonly headers: HeaderCarrier;
+}
+
+/** A value of {@link RPCInfo.attributes}. */
+export type AttributeValue = string | number | boolean;
+
+/** What {@link createRPCInfo} takes; everything but `side` has a default. */
+export interface RPCInfoInit {
+  side: RPCSide;
+  from?: Partial<EndpointInfo>;
+  to?: Partial<EndpointInfo>;
+  invocation?: Partial<Invocation>;
+  config?: Partial<RPCConfig>;
+  statsLevel?: StatsLevel;
+  headers?: HeaderCarrier;
+  attributes?: Record<string, AttributeValue>;
+}
+
+/** A new {@link RPCInfo}; `invocation` defaults to the callee's service and method. */
+export function createRPCInfo(init: RPCInfoInit): RPCInfo {
+  if (init.side !== 'client' && init.side !== 'server') {
+    throw new TypeError(`isotrace: RPCInfo side must be 'client' or 'server', got ${String(init.side)}`);
+  }
+  const level = init.statsLevel ?? StatsLevel.Detailed;
+  assertStatsLevel(level);
+  const to = createEndpoint(init.to);
+  return {
+    side: init.side,
+    from: createEndpoint(init.from),
+    to,
+    invocation: {
+      service: init.invocation?.service ?? to.serviceName,
+      method: init.invocation?.method ?? to.method,
+      package: init.invocation?.package ?? '',
+      seqId: init.invocation?.seqId ?? 0,
+    },
+    config: { transport: 'call', ...init.config },
+    stats: new RPCStats(level),
+    attributes: { ...init.attributes },
+    headers: init.headers ?? new MapHeaderCarrier(),
+  };
+}
+
+const RPCINFO_KEY = createContextKey('isotrace.rpcinfo');
+
+/**
+ * The {@link RPCInfo} of the call `ctx` belongs to (the active context when omitted), or
+ * `undefined` outside a call.
+ */
+export function getRPCInfo(ctx: Context = context.active()): RPCInfo | undefined {
+  return ctx.getValue(RPCINFO_KEY) as RPCInfo | undefined;
+}
+
+/** A context that carries `ri`. */
+export function withRPCInfo(ctx: Context, ri: RPCInfo): Context {
+  return ctx.setValue(RPCINFO_KEY, ri);
+}

@@ -1,0 +1,70 @@
+// Checks the built package (run `npm run build` first; `npm test` does): the exports map, the
+// names each entry exposes, and that browser outputs hold no Node-only code.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const dist = (f: string) => join(root, 'dist', f);
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+/** The text of an ESM output and of every chunk it imports, transitively. */
+function withImports(file: string, seen = new Set<string>()): string {
+  if (seen.has(file)) return '';
+  seen.add(file);
+  const text = readFileSync(file, 'utf8');
+  let all = text;
+  for (const m of text.matchAll(/(?:from|import)\s*['"](\.[^'"]+)['"]/g)) all += withImports(resolve(dirname(file), m[1]), seen);
+  return all;
+}
+
+beforeAll(() => {
+  if (!existsSync(dist('index.mjs'))) throw new Error('dist/ is missing: run `npm run build` before this test');
+});
+
+describe('package', () => {
+  it('every file the exports map names exists', () => {
+    const targets: string[] = [];
+    const walk = (v: unknown) => (typeof v === 'string' ? targets.push(v) : Object.values(v as object).forEach(walk));
+    walk(pkg.exports);
+    expect(targets.length).toBeGreaterThan(6);
+    for (const t of targets) expect(existsSync(join(root, t)), t).toBe(true);
+    expect(pkg.type).toBe('module');
+    expect(pkg.dependencies ?? {}).toEqual({});
+  });
+
+  it('browser outputs hold no node: import and no require', () => {
+    for (const text of [withImports(dist('browser.mjs')), withImports(dist('index.mjs')), readFileSync(dist('isotrace.iife.min.js'), 'utf8'), readFileSync(dist('isotrace.zone.iife.min.js'), 'utf8')]) {
+      expect(text).not.toMatch(/['"]node:/);
+      expect(text).not.toMatch(/\brequire\s*\(/);
+      expect(text).not.toMatch(/async_hooks/);
+    }
+  });
+
+  it('imports in Node by its name, with the AsyncLocalStorage manager installed', async () => {
+    const mod = await import('isotrace');
+    for (const name of ['traceCall', 'getRPCInfo', 'stats', 'context', 'StatsLevel', 'createTraceController', 'AsyncLocalStorageContextManager']) {
+      expect(mod, name).toHaveProperty(name);
+    }
+    expect(mod.getContextManager()).toBeInstanceOf(mod.AsyncLocalStorageContextManager);
+    const seen = await mod.traceCall({ method: 'M', tracers: [{ start: (c: unknown) => c, finish() {} }] }, async () => {
+      await new Promise((r) => setTimeout(r, 1));
+      return mod.getRPCInfo()?.to.method;
+    });
+    expect(seen).toBe('M');
+  });
+
+  it('the script-tag bundle defines the global isotrace with the core names, in a realm without Node or DOM', async () => {
+    const core = Object.keys(await import(dist('index.mjs'))).sort();
+    for (const file of ['isotrace.iife.min.js', 'isotrace.zone.iife.min.js']) {
+      const sandbox: Record<string, unknown> = { console, performance, setTimeout, clearTimeout, queueMicrotask };
+      sandbox.globalThis = sandbox;
+      sandbox.window = sandbox;
+      vm.runInNewContext(readFileSync(dist(file), 'utf8'), sandbox);
+      const names = Object.keys(sandbox.isotrace as object);
+      expect(names, file).toEqual(expect.arrayContaining([...core, 'ZoneContextManager']));
+    }
+  });
+});
