@@ -9,4 +9,5 @@ npm run build
 npx vitest run
 echo "--- context layer on Node $(node_modules/node/bin/node --version)"
 node_modules/node/bin/node node_modules/vitest/vitest.mjs run test/context test/client test/package
+npm run --silent check:package
 npx playwright test -c e2e/playwright.config.ts
