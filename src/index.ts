@@ -23,3 +23,14 @@ export { createTraceController } from './tracer/trace-controller.js';
 
 export type { TraceCallOptions } from './client/trace-call.js';
 export { traceCall } from './client/trace-call.js';
+
+export type { SpanContext } from './propagation/span-context.js';
+export { TraceFlags, isValidTraceId, isValidSpanId, isSpanContextValid } from './propagation/span-context.js';
+export type { TraceParent } from './propagation/traceparent.js';
+export { parseTraceParent, formatTraceParent } from './propagation/traceparent.js';
+export type { TraceState } from './propagation/tracestate.js';
+export { createTraceState, parseTraceState } from './propagation/tracestate.js';
+export type { Baggage, BaggageEntry } from './propagation/baggage.js';
+export { createBaggage, parseBaggage, formatBaggage } from './propagation/baggage.js';
+export type { Propagator } from './propagation/w3c-propagator.js';
+export { w3cTraceContextPropagator, injectBaggage, extractBaggage } from './propagation/w3c-propagator.js';

@@ -59,7 +59,8 @@ describe('package', () => {
   it('the script-tag bundle defines the global isotrace with the core names, in a realm without Node or DOM', async () => {
     const core = Object.keys(await import(dist('index.mjs'))).sort();
     for (const file of ['isotrace.iife.min.js', 'isotrace.zone.iife.min.js']) {
-      const sandbox: Record<string, unknown> = { console, performance, setTimeout, clearTimeout, queueMicrotask };
+      // Only what browsers and Node share: no window-only or Node-only global.
+      const sandbox: Record<string, unknown> = { console, performance, setTimeout, clearTimeout, queueMicrotask, TextEncoder, TextDecoder, URL, crypto };
       sandbox.globalThis = sandbox;
       sandbox.window = sandbox;
       vm.runInNewContext(readFileSync(dist(file), 'utf8'), sandbox);
