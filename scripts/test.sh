@@ -1,13 +1,23 @@
 #!/usr/bin/env bash
-# Every test: build, unit tests on Node 20 (the machine's) and the context-layer tests again on
-# Node 24 (npm's `node` package: its AsyncLocalStorage is built differently), then the e2e tests
-# in Debian's Chromium.
+# Every test: build, unit tests on the machine's Node (20) and the context-layer and client tests
+# again on Node 24 (npm's `node` package: its AsyncLocalStorage is built differently), the package
+# checks, then the e2e tests in Debian's Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-npm run build
-npx vitest run
-echo "--- context layer on Node $(node_modules/node/bin/node --version)"
-node_modules/node/bin/node node_modules/vitest/vitest.mjs run test/context test/client test/package
-npm run --silent check:package
-npx playwright test -c e2e/playwright.config.ts
+# `npm test` puts node_modules/.bin first on PATH, and the `node` dev dependency links Node 24
+# there: drop it so `node` is the machine's own, and name Node 24 explicitly where it is wanted.
+PATH=$(printf '%s' "$PATH" | tr ':' '\n' | grep -v 'node_modules/\.bin' | paste -sd: -)
+export PATH
+node24=node_modules/node/bin/node
+
+node node_modules/rollup/dist/bin/rollup -c --silent
+echo "--- unit tests on Node $(node --version)"
+node node_modules/vitest/vitest.mjs run
+echo "--- context layer and clients on Node $($node24 --version)"
+$node24 node_modules/vitest/vitest.mjs run test/context test/client test/package
+echo "--- package checks"
+node node_modules/publint/src/cli.js --strict
+node node_modules/@arethetypeswrong/cli/dist/index.js --pack . --profile esm-only --exclude-entrypoints isotrace.iife.min.js isotrace.zone.iife.min.js >/dev/null
+echo "--- e2e in $(/usr/bin/chromium --version 2>/dev/null || echo 'chromium (version unknown)')"
+node node_modules/@playwright/test/cli.js test -c e2e/playwright.config.ts

@@ -24,6 +24,14 @@ export { createTraceController } from './tracer/trace-controller.js';
 export type { TraceCallOptions } from './client/trace-call.js';
 export { traceCall } from './client/trace-call.js';
 
+export type { WebSocketRpcClient, WebSocketRpcClientOptions, WebSocketCallOptions, WebSocketNotifyOptions, WebSocketProtocolErrorEvent, WebSocketNotificationEvent } from './client/websocket-options.js';
+export { createWebSocketRpcClient } from './client/websocket-client.js';
+export type { WebSocketRpcCodec, RpcOutgoingMessage, RpcIncomingMessage, JsonRpcCodecOptions } from './client/websocket-codec.js';
+export { createJsonRpcCodec, jsonRpcCodec } from './client/websocket-codec.js';
+export type { RpcErrorObject, RpcConnectionClosedInit } from './client/websocket-errors.js';
+export { RpcTimeoutError, RpcConnectionClosedError, RpcRemoteError, RpcProtocolError } from './client/websocket-errors.js';
+export type { WebSocketLike, WebSocketConstructor } from './client/websocket-socket.js';
+
 export type { SpanContext } from './propagation/span-context.js';
 export { TraceFlags, isValidTraceId, isValidSpanId, isSpanContextValid } from './propagation/span-context.js';
 export type { TraceParent } from './propagation/traceparent.js';
