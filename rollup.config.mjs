@@ -13,7 +13,8 @@ const scriptTag = (input, file, plugins = []) => ({
 
 export default [
   {
-    input: { index: 'src/index.ts', node: 'src/node.ts', browser: 'src/browser.ts' },
+    // One build for every ESM entry, so they share one chunk: one context key and one manager.
+    input: { index: 'src/index.ts', node: 'src/node.ts', browser: 'src/browser.ts', otel: 'src/otel.ts' },
     external,
     output: { dir: 'dist', format: 'es', entryFileNames: '[name].mjs', chunkFileNames: 'chunks/[name]-[hash].mjs' },
     plugins: [typescript({ tsconfig: './tsconfig.json', outDir: 'dist', declarationDir: 'dist/types', noEmitOnError: true })],

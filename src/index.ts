@@ -42,3 +42,8 @@ export type { Baggage, BaggageEntry } from './propagation/baggage.js';
 export { createBaggage, parseBaggage, formatBaggage } from './propagation/baggage.js';
 export type { Propagator } from './propagation/w3c-propagator.js';
 export { w3cTraceContextPropagator, injectBaggage, extractBaggage } from './propagation/w3c-propagator.js';
+
+export type { MetricsTracer, MetricsTracerOptions, MetricsSnapshot, MetricsSeriesSnapshot, MetricsStatus } from './tracers/metrics-tracer.js';
+export type { HistogramSnapshot } from './tracers/metrics-histogram.js';
+export { createMetricsTracer } from './tracers/metrics-tracer.js';
+export { DEFAULT_DURATION_BUCKETS, DEFAULT_SIZE_BUCKETS } from './tracers/metrics-histogram.js';

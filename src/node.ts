@@ -4,5 +4,7 @@ import { AsyncLocalStorageContextManager } from './context/async-local-storage-c
 
 export * from './index.js';
 export { AsyncLocalStorageContextManager };
+export type { PrometheusSource, MetricsRequestHandler } from './server/metrics-handler.js';
+export { metricsHandler, PROMETHEUS_CONTENT_TYPE } from './server/metrics-handler.js';
 
 setContextManager(new AsyncLocalStorageContextManager());

@@ -69,3 +69,12 @@ describe('package', () => {
     }
   });
 });
+
+describe('isotrace/otel', () => {
+  it('imports by its subpath, and only it pulls @opentelemetry/api', async () => {
+    const otel = await import('isotrace/otel');
+    expect(typeof otel.createOpenTelemetryTracer).toBe('function');
+    for (const f of ['index.mjs', 'browser.mjs', 'node.mjs']) expect(withImports(dist(f)), f).not.toMatch(/@opentelemetry/);
+    expect(readFileSync(dist('isotrace.iife.min.js'), 'utf8')).not.toMatch(/@opentelemetry/);
+  });
+});
