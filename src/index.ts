@@ -43,7 +43,33 @@ export { createBaggage, parseBaggage, formatBaggage } from './propagation/baggag
 export type { Propagator } from './propagation/w3c-propagator.js';
 export { w3cTraceContextPropagator, injectBaggage, extractBaggage } from './propagation/w3c-propagator.js';
 
+export type { TraceFetchOptions } from './client/fetch-options.js';
+export type { FetchRequestInfo, FetchCallName } from './client/fetch-naming.js';
+export type { PropagateTo } from './client/fetch-propagate-to.js';
+export { traceFetch } from './client/fetch.js';
+export { describeFetchRequest } from './client/fetch-naming.js';
+
 export type { MetricsTracer, MetricsTracerOptions, MetricsSnapshot, MetricsSeriesSnapshot, MetricsStatus } from './tracers/metrics-tracer.js';
 export type { HistogramSnapshot } from './tracers/metrics-histogram.js';
 export { createMetricsTracer } from './tracers/metrics-tracer.js';
 export { DEFAULT_DURATION_BUCKETS, DEFAULT_SIZE_BUCKETS } from './tracers/metrics-histogram.js';
+
+export { suppressTracing, isTracingSuppressed } from './tracer/suppress-tracing.js';
+export type { SpanData, SpanHandle, SpanKind, SpanStatus, SpanEvent, SpanAttributes, Resource, InstrumentationScope } from './tracers/span.js';
+export type { SpanTracer, SpanTracerOptions, StartSpanOptions } from './tracers/span-tracer-options.js';
+export { createSpanTracer } from './tracers/span-tracer.js';
+export { getActiveSpan, getSpanContext } from './tracers/span-active.js';
+export type { Sampler, SamplingParams, ParentBasedOptions } from './tracers/sampler.js';
+export { alwaysOn, alwaysOff, traceIdRatio, parentBased } from './tracers/sampler.js';
+export type { SpanExporter, ExporterStats, DropEvent, DropReason, ExportErrorEvent } from './tracers/exporter.js';
+export type { ConsoleExporterOptions } from './tracers/console-exporter.js';
+export { createConsoleExporter, formatSpanLine } from './tracers/console-exporter.js';
+export type { MemoryExporter } from './tracers/memory-exporter.js';
+export { createMemoryExporter } from './tracers/memory-exporter.js';
+export type { OtlpHttpExporter } from './tracers/otlp-http-exporter.js';
+export type { OtlpHttpExporterOptions } from './tracers/otlp-http-options.js';
+export { createOtlpHttpExporter } from './tracers/otlp-http-exporter.js';
+export type { OtlpTraceRequest, OtlpSpan, OtlpKeyValue, OtlpAnyValue } from './tracers/otlp-json.js';
+export { toOtlpJson } from './tracers/otlp-json.js';
+export type { FetchFunction } from './tracers/otlp-send.js';
+export { OtlpExportError, isOtlpExportError } from './tracers/otlp-export-error.js';

@@ -7,4 +7,24 @@ export { AsyncLocalStorageContextManager };
 export type { PrometheusSource, MetricsRequestHandler } from './server/metrics-handler.js';
 export { metricsHandler, PROMETHEUS_CONTENT_TYPE } from './server/metrics-handler.js';
 
+// Server wrappers (Node-only: they use node:http and ws types).
+export type { ServerTraceOptions } from './server/server-rpcinfo.js';
+export type { ServerCallName } from './server/naming.js';
+export { RequestAbortedError } from './server/errors.js';
+export type { HttpHandler, HttpHandlerErrorEvent, TraceHttpHandlerOptions } from './server/http-handler.js';
+export { traceHttpHandler } from './server/http-handler.js';
+export type { FetchHandler, FetchHandlerErrorEvent, TraceFetchHandlerOptions } from './server/fetch-handler.js';
+export { traceFetchHandler } from './server/fetch-handler.js';
+export type { JsonRpcErrorObject, JsonRpcId, JsonRpcRequest } from './server/jsonrpc.js';
+export { JsonRpcError, JsonRpcErrorCode } from './server/jsonrpc.js';
+export type { JsonRpcMethod, JsonRpcMethods } from './server/websocket-call.js';
+export type {
+  TraceWebSocketRpcServerOptions,
+  WebSocketLike,
+  WebSocketRpcErrorEvent,
+  WebSocketRpcServer,
+  WebSocketServerLike,
+} from './server/websocket-rpc-server.js';
+export { traceWebSocketRpcServer } from './server/websocket-rpc-server.js';
+
 setContextManager(new AsyncLocalStorageContextManager());

@@ -1,0 +1,74 @@
+import type { AttributeValue, RPCInfo } from '../rpcinfo/rpcinfo.js';
+import type { ServerNaming } from './naming.js';
+import { errorType } from './errors.js';
+
+/** What the HTTP-based wrappers know of a request when it arrives. */
+export interface HttpRequestFacts {
+  method: string;
+  path: string;
+  scheme: 'http' | 'https';
+  /** The `Host` header (or URL host): `name`, `name:port` or `[v6]:port`. */
+  host: string | undefined;
+  clientAddress: string | undefined;
+  userAgent: string | undefined;
+  protocolVersion: string | undefined;
+  naming: ServerNaming;
+}
+
+/** The name and port of `host` (`example.com:8080`, `[::1]:8080`); the port is `undefined` when it names none. */
+function hostParts(host: string): { name: string; port: number | undefined } {
+  const close = host.startsWith('[') ? host.indexOf(']') : -1;
+  const colon = host.lastIndexOf(':');
+  if (colon === -1 || colon < close || (close === -1 && host.indexOf(':') !== colon)) {
+    return { name: close === -1 ? host : host.slice(1, close), port: undefined };
+  }
+  const port = Number(host.slice(colon + 1));
+  const name = close === -1 ? host.slice(0, colon) : host.slice(1, close);
+  return { name, port: Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined };
+}
+
+/**
+ * Sets `server.address` and `server.port` from a Host header (where the caller aimed, as semconv
+ * asks for servers), the port falling back to `fallbackPort`. Nothing when there is no host.
+ */
+export function addServerAttributes(attributes: Record<string, AttributeValue>, host: string | undefined, fallbackPort: number | undefined): void {
+  if (!host) return;
+  const { name, port } = hostParts(host);
+  attributes['server.address'] = name;
+  const serverPort = port ?? fallbackPort;
+  if (serverPort !== undefined) attributes['server.port'] = serverPort;
+}
+
+/**
+ * The OpenTelemetry semantic-convention attributes of an HTTP server request.
+ */
+export function httpRequestAttributes(facts: HttpRequestFacts, fallbackPort: number | undefined): Record<string, AttributeValue> {
+  const attributes: Record<string, AttributeValue> = {
+    'http.request.method': facts.method,
+    'url.path': facts.path,
+    'url.scheme': facts.scheme,
+  };
+  addServerAttributes(attributes, facts.host, fallbackPort);
+  if (facts.clientAddress) attributes['client.address'] = facts.clientAddress;
+  if (facts.protocolVersion) attributes['network.protocol.version'] = facts.protocolVersion;
+  if (facts.userAgent) attributes['user_agent.original'] = facts.userAgent;
+  if (facts.naming.rpcSystem !== undefined) {
+    attributes['rpc.system'] = facts.naming.rpcSystem;
+    attributes['rpc.service'] = facts.naming.service;
+    attributes['rpc.method'] = facts.naming.method;
+  }
+  return attributes;
+}
+
+/**
+ * Records how an HTTP call ended: the status code when a response was sent, and `error.type` as
+ * semconv defines it for servers: the error when there is one (`aborted`, `TypeError`, …),
+ * else the status code for a 5xx. A deliberate 5xx does not set `stats.error`: the handler
+ * answered as it meant to, and tracers read the attributes.
+ */
+export function finishHttpAttributes(ri: RPCInfo, status: number | undefined, error: unknown): void {
+  if (status !== undefined) ri.attributes['http.response.status_code'] = status;
+  if (ri.attributes['error.type'] !== undefined) return;
+  if (error !== undefined) ri.attributes['error.type'] = errorType(error);
+  else if (status !== undefined && status >= 500) ri.attributes['error.type'] = String(status);
+}

@@ -1,0 +1,126 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Context } from '../context/context.js';
+import { context } from '../context/context-api.js';
+import { stats } from '../rpcinfo/stats-event.js';
+import { asRecordedError, errorType, reportHandlerError, RequestAbortedError } from './errors.js';
+import { finishHttpAttributes } from './http-attributes.js';
+import { createHttpRPCInfo } from './http-rpcinfo.js';
+import { instrumentRequest, instrumentResponse, type HttpCallState } from './http-sizes.js';
+import type { ServerCallName } from './naming.js';
+import { createServerSetup, startServerCall, type ServerTraceOptions } from './server-rpcinfo.js';
+
+/** A `node:http`/`node:https` request listener: an Express or Koa app's handler has this shape. */
+export type HttpHandler<Req extends IncomingMessage = IncomingMessage, Res extends ServerResponse = ServerResponse> = (
+  req: Req,
+  res: Res,
+) => unknown;
+
+/** What `onHandlerError` is told when the handler throws or rejects. */
+export interface HttpHandlerErrorEvent<Req extends IncomingMessage = IncomingMessage, Res extends ServerResponse = ServerResponse> {
+  /** What the handler threw, unchanged. */
+  error: unknown;
+  req: Req;
+  res: Res;
+  /** The call's context; the hook also runs in it. */
+  ctx: Context;
+}
+
+/** Options of {@link traceHttpHandler}. */
+export interface TraceHttpHandlerOptions<Req extends IncomingMessage = IncomingMessage, Res extends ServerResponse = ServerResponse>
+  extends ServerTraceOptions {
+  /** Names the call; fields left out keep the default (`/pkg.Service/Method`, else `METHOD /path`). */
+  describe?: (req: Req) => ServerCallName | undefined;
+  /**
+   * Called when the handler throws or rejects, before the wrapper answers: a hook that sends its
+   * own response (headers not yet sent) replaces the plain 500. Default: `console.error`.
+   */
+  onHandlerError?: (event: HttpHandlerErrorEvent<Req, Res>) => void;
+}
+
+const FAILURE_BODY = 'Internal Server Error';
+
+/** After a handler failure: a clean 500 when nothing was sent yet; else cut the response, which is incomplete. */
+function answerFailure(res: ServerResponse): void {
+  if (res.writableEnded || res.destroyed) return;
+  if (res.headersSent) {
+    // Ending it normally would tell the client a truncated body was complete.
+    res.destroy();
+    return;
+  }
+  try {
+    for (const name of res.getHeaderNames()) res.removeHeader(name);
+    res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'content-length': FAILURE_BODY.length });
+    res.end(FAILURE_BODY);
+  } catch {
+    res.destroy();
+  }
+}
+
+/**
+ * Wraps a `node:http` request listener so each request is a traced server RPC: the handler and
+ * all its async work (and its `req`/`res` listeners) run in the call's context; the RPC finishes
+ * when the response is finished, or with a {@link RequestAbortedError} when the client
+ * disconnects first. A throwing or rejecting handler is recorded, answered with a 500 (or the
+ * response is cut when headers were already sent), and never crashes the process.
+ *
+ * @example
+ * import { createServer } from 'node:http';
+ * const server = createServer(traceHttpHandler(app, { service: 'users', tracers: [spanTracer] }));
+ */
+export function traceHttpHandler<Req extends IncomingMessage = IncomingMessage, Res extends ServerResponse = ServerResponse>(
+  handler: HttpHandler<Req, Res>,
+  options: TraceHttpHandlerOptions<Req, Res> = {},
+): (req: Req, res: Res) => void {
+  if (typeof handler !== 'function') throw new TypeError('isotrace: traceHttpHandler(handler, options) needs a handler function');
+  const setup = createServerSetup(options);
+  const { describe, onHandlerError } = options;
+
+  return function tracedHttpHandler(this: unknown, req: Req, res: Res): void {
+    const ri = createHttpRPCInfo(setup, req, describe);
+    const ctx = startServerCall(setup, ri);
+    const call: HttpCallState = { ri, ctx, done: false };
+    const finish = (error?: unknown): void => {
+      if (call.done) return;
+      call.done = true;
+      finishHttpAttributes(ri, res.headersSent ? res.statusCode : undefined, ri.stats.error ?? error);
+      setup.controller.finish(ctx, error);
+    };
+    instrumentRequest(req, call);
+    instrumentResponse(req, res, call);
+    res.on('finish', () => {
+      if (!call.done) ri.stats.record(stats.WriteFinish);
+      finish();
+    });
+    res.on('close', () => {
+      if (!res.writableFinished) finish(new RequestAbortedError());
+    });
+
+    const handled = (): void => {
+      if (!call.done) ri.stats.record(stats.ServerHandleFinish);
+    };
+    const fail = (thrown: unknown): void => {
+      if (!call.done) {
+        const error = asRecordedError(thrown);
+        ri.stats.record(stats.ServerHandleFinish, 'error');
+        if (ri.stats.error === undefined) ri.stats.error = error;
+        ri.attributes['error.type'] = errorType(error);
+      }
+      reportHandlerError(onHandlerError, { error: thrown, req, res, ctx });
+      answerFailure(res);
+    };
+
+    ri.stats.record(stats.ServerHandleStart);
+    let result: unknown;
+    try {
+      result = context.with(ctx, handler, this as never, req, res);
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
+      Promise.resolve(result).then(handled, fail);
+    } else {
+      handled();
+    }
+  };
+}

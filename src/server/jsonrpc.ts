@@ -1,0 +1,135 @@
+/** The error codes JSON-RPC 2.0 defines; -32000 to -32099 are left to servers, others to applications. */
+export const JsonRpcErrorCode = {
+  ParseError: -32700,
+  InvalidRequest: -32600,
+  MethodNotFound: -32601,
+  InvalidParams: -32602,
+  InternalError: -32603,
+} as const;
+
+const DEFAULT_MESSAGES: Record<number, string> = {
+  [JsonRpcErrorCode.ParseError]: 'Parse error',
+  [JsonRpcErrorCode.InvalidRequest]: 'Invalid Request',
+  [JsonRpcErrorCode.MethodNotFound]: 'Method not found',
+  [JsonRpcErrorCode.InvalidParams]: 'Invalid params',
+  [JsonRpcErrorCode.InternalError]: 'Internal error',
+};
+
+/** The `error` member of a JSON-RPC response. */
+export interface JsonRpcErrorObject {
+  code: number;
+  message: string;
+  data?: unknown;
+}
+
+/**
+ * An error a JSON-RPC method throws on purpose: its `code`, `message` and `data` are sent to the
+ * caller as they are. Anything else a method throws is answered with a bare -32603 "Internal
+ * error", so no message or stack of an unexpected failure leaks to clients.
+ *
+ * @example
+ * if (typeof params?.id !== 'string') throw JsonRpcError.invalidParams('id must be a string');
+ * throw new JsonRpcError(-32004, 'User not found', { data: { id } });
+ */
+export class JsonRpcError extends Error {
+  override readonly name = 'JsonRpcError';
+  /** The JSON-RPC error code (an integer). */
+  readonly code: number;
+  /** Sent as the error's `data` member when defined (and serialisable). */
+  readonly data: unknown;
+
+  constructor(code: number, message?: string, options?: { data?: unknown; cause?: unknown }) {
+    if (!Number.isInteger(code)) throw new TypeError(`isotrace: a JSON-RPC error code must be an integer, got ${String(code)}`);
+    super(message ?? DEFAULT_MESSAGES[code] ?? 'Server error', options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.data = options?.data;
+  }
+
+  /** A -32602 "Invalid params" error, for a method whose params do not fit. */
+  static invalidParams(message = 'Invalid params', data?: unknown): JsonRpcError {
+    return new JsonRpcError(JsonRpcErrorCode.InvalidParams, message, { data });
+  }
+}
+
+/** A JSON-RPC id: a string, a finite number, or null. */
+export type JsonRpcId = string | number | null;
+
+/** A valid request; `id` is `undefined` for a notification (no `id` member at all). */
+export interface JsonRpcRequest {
+  method: string;
+  /** An array or an object, or `undefined` when the request has none. */
+  params: unknown;
+  id: JsonRpcId | undefined;
+  /** The trace-header member (default `meta`) when it is an object. */
+  meta: Record<string, unknown> | undefined;
+}
+
+/** What one message of a frame turned out to be. */
+export type ParsedMessage = { ok: true; request: JsonRpcRequest } | { ok: false; id: JsonRpcId };
+
+/** Whether `value` is a usable id. A non-finite number (a `1e400` literal) would serialise as null, so it is not. */
+export function isJsonRpcId(value: unknown): value is JsonRpcId {
+  return value === null || typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Validates one parsed message as a JSON-RPC 2.0 request. An invalid one keeps its id when the
+ * id itself is valid, so the error response can name it; a missing or malformed meta member is
+ * ignored rather than failing a call over its tracing.
+ */
+export function parseJsonRpcRequest(message: unknown, metaMember: string): ParsedMessage {
+  if (!isObject(message)) return { ok: false, id: null };
+  const hasId = Object.prototype.hasOwnProperty.call(message, 'id');
+  const id = message.id;
+  if (hasId && !isJsonRpcId(id)) return { ok: false, id: null };
+  const invalid: ParsedMessage = { ok: false, id: hasId ? (id as JsonRpcId) : null };
+  if (message.jsonrpc !== '2.0' || typeof message.method !== 'string') return invalid;
+  const params = message.params;
+  if (params !== undefined && (typeof params !== 'object' || params === null)) return invalid;
+  const meta = message[metaMember];
+  return {
+    ok: true,
+    request: { method: message.method, params, id: hasId ? (id as JsonRpcId) : undefined, meta: isObject(meta) ? meta : undefined },
+  };
+}
+
+/**
+ * The error object sent for `error`: a {@link JsonRpcError}'s own code, message and data;
+ * -32603 "Internal error" and nothing else for any other error.
+ */
+export function toErrorObject(error: unknown): JsonRpcErrorObject {
+  if (error instanceof JsonRpcError) return { code: error.code, message: error.message, data: error.data };
+  return { code: JsonRpcErrorCode.InternalError, message: DEFAULT_MESSAGES[JsonRpcErrorCode.InternalError] };
+}
+
+/** The error object for one of the codes the spec defines, with its standard message. */
+export function standardError(code: number): JsonRpcErrorObject {
+  return { code, message: DEFAULT_MESSAGES[code] ?? 'Server error' };
+}
+
+/** An error response. `data` that cannot be serialised is left out rather than losing the response. */
+export function errorFrame(id: JsonRpcId, error: JsonRpcErrorObject): string {
+  let data = '';
+  if (error.data !== undefined) {
+    try {
+      const json = JSON.stringify(error.data);
+      if (json !== undefined) data = `,"data":${json}`;
+    } catch {
+      // BigInt, a cycle, a throwing toJSON: the code and message still go out.
+    }
+  }
+  return `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"error":{"code":${error.code},"message":${JSON.stringify(error.message)}${data}}}`;
+}
+
+/**
+ * A result response; `undefined` (or a function) as a result is sent as `null`, since a response
+ * must have a `result` member. Throws when the result cannot be serialised (BigInt, a cycle).
+ */
+export function resultFrame(id: JsonRpcId, result: unknown): string {
+  const json = JSON.stringify(result) ?? 'null';
+  return `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":${json}}`;
+}
