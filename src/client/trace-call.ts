@@ -3,6 +3,7 @@ import { context } from '../context/context-api.js';
 import { createRPCInfo, withRPCInfo, type RPCInfo } from '../rpcinfo/rpcinfo.js';
 import { defaultStatsLevel, type StatsLevel } from '../rpcinfo/stats-level.js';
 import { createTraceController, type TraceControllerOptions } from '../tracer/trace-controller.js';
+import { isTracingSuppressed } from '../tracer/suppress-tracing.js';
 
 /** Options of {@link traceCall}. */
 export interface TraceCallOptions extends TraceControllerOptions {
@@ -33,6 +34,9 @@ export interface TraceCallOptions extends TraceControllerOptions {
 export async function traceCall<T>(options: TraceCallOptions, fn: (ctx: Context) => T | PromiseLike<T>): Promise<T> {
   if (typeof fn !== 'function') throw new TypeError('isotrace: traceCall(options, fn) needs a function');
   if (typeof options?.method !== 'string') throw new TypeError('isotrace: traceCall needs options.method (a string)');
+  const parent = options.ctx ?? context.active();
+  // An exporter's own work: run it untraced, or sending spans would make spans without end.
+  if (isTracingSuppressed(parent)) return fn(parent);
   const controller = createTraceController(options);
   const ri = createRPCInfo({
     side: 'client',
@@ -41,7 +45,7 @@ export async function traceCall<T>(options: TraceCallOptions, fn: (ctx: Context)
     config: { transport: options.transport ?? 'call', timeoutMs: options.timeoutMs },
     statsLevel: options.statsLevel ?? defaultStatsLevel(controller.tracers.length),
   });
-  const ctx = controller.start(withRPCInfo(options.ctx ?? context.active(), ri));
+  const ctx = controller.start(withRPCInfo(parent, ri));
   try {
     const result = await context.with(ctx, fn, undefined, ctx);
     controller.finish(ctx);

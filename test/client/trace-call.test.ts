@@ -92,3 +92,13 @@ describe('traceCall', () => {
     await expect(traceCall({} as never, () => 1)).rejects.toThrow(/options.method/);
   });
 });
+
+describe('traceCall under suppressTracing', () => {
+  it('runs fn untraced: no RPCInfo, no tracer call', async () => {
+    const { suppressTracing } = await import('../../src/tracer/suppress-tracing.js');
+    const { tracer, finished } = collector();
+    const seen = await traceCall({ tracers: [tracer], method: 'M', ctx: suppressTracing(ROOT_CONTEXT) }, (ctx) => getRPCInfo(ctx));
+    expect(seen).toBeUndefined();
+    expect(finished).toHaveLength(0);
+  });
+});
