@@ -44,7 +44,7 @@ export type { Propagator } from './propagation/w3c-propagator.js';
 export { w3cTraceContextPropagator, injectBaggage, extractBaggage } from './propagation/w3c-propagator.js';
 
 export type { TraceFetchOptions } from './client/fetch-options.js';
-export type { FetchRequestInfo, FetchCallName } from './client/fetch-naming.js';
+export type { FetchRequestInfo, FetchCallName, FetchNaming } from './client/fetch-naming.js';
 export type { PropagateTo } from './client/fetch-propagate-to.js';
 export { traceFetch } from './client/fetch.js';
 export { describeFetchRequest } from './client/fetch-naming.js';

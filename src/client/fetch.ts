@@ -4,6 +4,7 @@ import { CALLER_SERVICE_HEADER } from '../rpcinfo/header-names.js';
 import { createRPCInfo, withRPCInfo, type RPCInfo } from '../rpcinfo/rpcinfo.js';
 import { stats } from '../rpcinfo/stats-event.js';
 import { StatsLevel } from '../rpcinfo/stats-level.js';
+import { isTracingSuppressed } from '../tracer/suppress-tracing.js';
 import { createTraceController, type TraceController } from '../tracer/trace-controller.js';
 import { FetchCall } from './fetch-call.js';
 import { applyCallName, describeFetchRequest, type FetchNaming, type FetchRequestInfo } from './fetch-naming.js';
@@ -116,9 +117,9 @@ const EMPTY = { get: () => undefined, set() {}, delete() {}, keys: () => [] };
 
 /**
  * Wraps `fetchImpl` (default: `globalThis.fetch`, looked up at each call) into a drop-in
- * `fetch` where every call is a traced client RPC. The caller gets the same `Response` (its
- * body counted as it is read; `url`, `headers`, `status`, `redirected`, `type` as the
- * original's) and the same rejection objects.
+ * `fetch` where every call is a traced client RPC. The caller gets fetch's own promise, the
+ * very `Response` object (its body methods and `body` count bytes as they are read; see
+ * `countResponseBody`) and the very rejection objects.
  *
  * Each call builds an `RPCInfo` (transport `fetch`; naming per {@link describeFetchRequest}
  * or `describe`), runs the tracers' `start`, sends what they injected into `ri.headers` (plus
@@ -140,7 +141,8 @@ const EMPTY = { get: () => undefined, set() {}, delete() {}, keys: () => [] };
  * - `sendSize`: strings, buffers, Blobs, URLSearchParams exactly; a `ReadableStream` counted as
  *   sent (pass `duplex: 'half'` as fetch requires); `FormData` and a `Request`'s own body: 0.
  * - With no tracers and no `service`, calls go straight to `fetchImpl`: nothing would read
- *   what tracing records.
+ *   what tracing records. A URL that does not parse goes straight to `fetchImpl` too, which
+ *   rejects it with its own error. `traceFetch(options)` is short for `traceFetch(undefined, options)`.
  *
  * @example
  * const fetch = traceFetch(globalThis.fetch, { tracers: [spanTracer], service: 'web-app' });
@@ -174,10 +176,17 @@ export function traceFetch(fetchImpl?: typeof fetch | TraceFetchOptions, options
     if (typeof run !== 'function') {
       return Promise.reject(new TypeError('isotrace: no fetch to trace: pass traceFetch a fetchImpl, or run where globalThis.fetch exists'));
     }
+    // An exporter's own request (see suppressTracing) goes out as it came: nothing is traced.
+    if (isTracingSuppressed(normalized.ctx ?? context.active())) return run(input, init);
     if (!traced) {
       if (normalized.service === undefined) return run(input, init);
-      const parts = readRequest(input, init);
-      const headers = parts && propagationHeaders(parts, init, undefined, normalized);
+      let headers: Headers | undefined;
+      try {
+        const parts = readRequest(input, init);
+        headers = parts && propagationHeaders(parts, init, undefined, normalized);
+      } catch {
+        // Headers fetch itself would refuse: let fetch say so, with its own error.
+      }
       return headers ? run(input, copyInit(init, headers, undefined)) : run(input, init);
     }
     let started: ReturnType<typeof begin>;

@@ -2,6 +2,7 @@ import type { Context } from '../context/context.js';
 import { getRPCInfo } from '../rpcinfo/rpcinfo.js';
 import { stats } from '../rpcinfo/stats-event.js';
 import type { Tracer, TracerErrorEvent } from './tracer.js';
+import { isTracingSuppressed } from './suppress-tracing.js';
 
 /** Options of {@link createTraceController}. */
 export interface TraceControllerOptions {
@@ -63,6 +64,8 @@ export function createTraceController(options: TraceControllerOptions = {}): Tra
   return {
     tracers,
     start(ctx) {
+      // Under suppressTracing (an exporter's own call) no tracer runs, so none can recurse.
+      if (isTracingSuppressed(ctx)) return ctx;
       getRPCInfo(ctx)?.stats.record(stats.RPCStart);
       for (const tracer of tracers) {
         try {
@@ -75,6 +78,7 @@ export function createTraceController(options: TraceControllerOptions = {}): Tra
       return ctx;
     },
     finish(ctx, error) {
+      if (isTracingSuppressed(ctx)) return;
       const ri = getRPCInfo(ctx);
       if (ri) {
         if (finished.has(ri)) return;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createContextKey, ROOT_CONTEXT, type Context } from '../../src/context/context.js';
@@ -13,9 +13,7 @@ import type { Tracer } from '../../src/tracer/tracer.js';
 import { w3cTraceContextPropagator } from '../../src/propagation/w3c-propagator.js';
 import { traceFetch } from '../../src/client/fetch.js';
 
-// A loopback server: every request is recorded with its headers and body size; the path picks the answer.
-interface Seen { path: string; headers: IncomingHttpHeaders; bytes: number }
-const seen: Seen[] = [];
+// A loopback server: the path picks the answer; the JSON answer echoes what the request carried.
 const UTF8 = 'héllo wörld ✓ 𝄞 — ünïcödé';
 let server: Server;
 let base: string;
@@ -27,7 +25,6 @@ beforeAll(async () => {
     let bytes = 0;
     for await (const chunk of req) bytes += (chunk as Buffer).length;
     const url = new URL(req.url!, 'http://x');
-    seen.push({ path: url.pathname, headers: req.headers, bytes });
     const q = (k: string) => url.searchParams.get(k);
     if (url.pathname === '/status') {
       res.statusCode = Number(q('code'));
@@ -42,7 +39,7 @@ beforeAll(async () => {
       return;
     }
     res.writeHead(200, { 'content-type': 'application/json', 'x-test': 'yes' });
-    res.end(JSON.stringify({ traceparent: req.headers.traceparent ?? null, caller: req.headers[CALLER_SERVICE_HEADER] ?? null, received: bytes, id: q('id'), pad: 'x'.repeat(Number(q('pad') ?? 0)) }));
+    res.end(JSON.stringify({ traceparent: req.headers.traceparent ?? null, caller: req.headers[CALLER_SERVICE_HEADER] ?? null, received: bytes, id: q('id') }));
   });
   await new Promise<void>((resolve) => server.listen({ port: 0, host: '127.0.0.1', backlog: 2048 }, resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -138,6 +135,35 @@ describe('traceFetch: a successful call', () => {
     expect((await settled()).stats.recvSize).toBe(Buffer.byteLength(JSON.stringify(a)));
   });
 
+  it('counts every way of reading the body, and only the first reader', async () => {
+    const { t, settled } = tracer();
+    const f = traceFetch({ tracers: [t] }); // traceFetch(options) is traceFetch(undefined, options)
+    const size = Buffer.byteLength(UTF8);
+    const reads: [string, (r: Response) => Promise<unknown>, (v: any) => unknown][] = [
+      ['arrayBuffer', (r) => r.arrayBuffer(), (v: ArrayBuffer) => v.byteLength],
+      ['bytes', (r) => r.bytes(), (v: Uint8Array) => v.byteLength],
+      ['blob', (r) => r.blob(), (v: Blob) => v.size],
+      ['text', (r) => r.text(), (v: string) => Buffer.byteLength(v)],
+      ['body', (r) => new Response(r.body).text(), (v: string) => Buffer.byteLength(v)],
+      ['clone', async (r) => { const c = r.clone(); await c.text(); return r.text(); }, (v: string) => Buffer.byteLength(v)],
+    ];
+    for (const [i, [name, read, measure]] of reads.entries()) {
+      const res = await f(`${base}/utf8`);
+      expect(measure(await read(res)), name).toBe(size);
+      const ri = await settled(i + 1);
+      expect(ri.stats.recvSize, name).toBe(size);
+      expect(ri.stats.getEvent(stats.ReadFinish), name).toBeDefined();
+    }
+    // A second read fails as fetch's would, without turning the finished call into an error.
+    const res = await f(`${base}/json`);
+    const first = res.json();
+    await expect(res.text()).rejects.toBeInstanceOf(TypeError);
+    await first;
+    const ri = await settled(reads.length + 1);
+    expect(ri.stats.error).toBeUndefined();
+    expect(ri.stats.getEvent(stats.RPCFinish)!.status).toBe('info');
+  });
+
   it('runs fetchImpl with the call context active, under options.ctx when given', async () => {
     const KEY = createContextKey('parent');
     let inside: Context | undefined;
@@ -183,6 +209,19 @@ describe('traceFetch: failures and early ends', () => {
     expect(ri.stats.error).toBe(error);
     expect(ri.stats.getEvent(stats.RPCFinish)!.status).toBe('error');
     expect(ri.attributes['error.type']).toBe('ECONNREFUSED');
+  });
+
+  it('arguments fetch refuses are refused by fetch itself, with its own error', async () => {
+    const { t, finished, settled } = tracer();
+    const f = traceFetch(undefined, { tracers: [t] });
+    const bad = { headers: { 'bad header': 'x' } };
+    const [native, traced] = await Promise.all([fetch(`${base}/json`, bad).catch((e: Error) => e), f(`${base}/json`, bad).catch((e: Error) => e)]);
+    expect(traced).toBeInstanceOf(TypeError);
+    expect((traced as Error).message).toBe((native as Error).message);
+    expect((await settled(1)).stats.error).toBe(traced);
+    // A URL that does not parse is not an RPC to trace: fetch rejects it, no tracer runs.
+    await expect(f('/relative/in/node')).rejects.toBeInstanceOf(TypeError);
+    expect(finished).toHaveLength(1);
   });
 
   it('an abort before the call rejects with the abort reason, which becomes stats.error', async () => {
@@ -260,74 +299,7 @@ describe('traceFetch: failures and early ends', () => {
   });
 });
 
-describe('traceFetch: propagation and concurrency', () => {
-  const lastHeaders = () => seen[seen.length - 1].headers;
-
-  it('sends trace and caller headers only where propagateTo allows', async () => {
-    const { t } = tracer();
-    const cases: [Parameters<typeof traceFetch>[1], boolean][] = [
-      [{}, true], // Node: no location, every origin
-      [{ propagateTo: ['https://example.com'] }, false],
-      [{ propagateTo: [base] }, true],
-      [{ propagateTo: [/\/json$/g] }, true],
-      [{ propagateTo: [/other-host/] }, false],
-      [{ propagateTo: (url) => url.port === new URL(base).port }, true],
-      [{ propagateTo: () => { throw new Error('bad predicate'); } }, false],
-    ];
-    for (const [options, sent] of cases) {
-      const f = traceFetch(undefined, { ...options, tracers: [t], service: 'web' });
-      await (await f(`${base}/json`)).text();
-      expect(lastHeaders().traceparent !== undefined, String(options?.propagateTo)).toBe(sent);
-      expect(lastHeaders()[CALLER_SERVICE_HEADER]).toBe(sent ? 'web' : undefined);
-    }
-  });
-
-  it('keeps the caller\'s headers, from init or from a Request', async () => {
-    const { t, settled } = tracer();
-    const f = traceFetch(undefined, { tracers: [t] });
-    await (await f(new Request(`${base}/json`, { headers: { 'x-mine': 'req' } }))).text();
-    expect(lastHeaders()).toMatchObject({ 'x-mine': 'req', traceparent: (await settled(1)).headers.get('traceparent') });
-    await (await f(`${base}/json`, { headers: [['x-mine', 'init']] })).text();
-    expect(lastHeaders()).toMatchObject({ 'x-mine': 'init', traceparent: (await settled(2)).headers.get('traceparent') });
-  });
-
-  it('without tracers passes calls through, adding only the caller header', async () => {
-    await (await traceFetch(undefined, { service: 'web' })(`${base}/json`)).text();
-    expect(lastHeaders()).toMatchObject({ [CALLER_SERVICE_HEADER]: 'web' });
-    expect(lastHeaders().traceparent).toBeUndefined();
-    const res = await traceFetch()(`${base}/json`);
-    expect(res.constructor).toBe(Response);
-    expect(Object.getOwnPropertyNames(res)).toEqual([]);
-  });
-
-  it('1,000 concurrent calls: each traceparent and recvSize belongs to its own call', async () => {
-    const { t, finished, settled } = tracer();
-    const f = traceFetch(undefined, { tracers: [t] });
-    const texts = await Promise.all(Array.from({ length: 1000 }, async (_, i) => (await f(`${base}/json?id=${i}&pad=${i % 97}`)).text()));
-    await settled(1000);
-    const byTraceparent = new Map(finished.map((ri) => [ri.headers.get('traceparent'), ri]));
-    expect(byTraceparent.size).toBe(1000);
-    texts.forEach((text, i) => {
-      const ri = byTraceparent.get(JSON.parse(text).traceparent)!;
-      expect(ri.attributes['url.full']).toBe(`${base}/json?id=${i}&pad=${i % 97}`);
-      expect(ri.stats.recvSize).toBe(Buffer.byteLength(text));
-    });
-  });
-});
-
-describe('traceFetch: naming and options', () => {
-  it('names Connect paths, JSON-RPC bodies and REST calls; describe overrides', async () => {
-    const { t, settled } = tracer();
-    const f = traceFetch(undefined, { tracers: [t] });
-    await (await f(`${base}/api/acme.user.v1.UserService/GetUser`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', 'connect-protocol-version': '1' } })).text();
-    expect(await settled(1)).toMatchObject({ invocation: { service: 'acme.user.v1.UserService', package: 'acme.user.v1', method: 'GetUser' }, attributes: { 'rpc.system': 'connect_rpc' } });
-    await (await f(`${base}/rpc`, { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', method: 'sum', params: [1, 2], id: 9 }) })).text();
-    expect(await settled(2)).toMatchObject({ invocation: { service: new URL(base).host, method: 'sum', seqId: 9 }, attributes: { 'rpc.system': 'jsonrpc' } });
-    const g = traceFetch(undefined, { tracers: [t], describe: ({ url }) => ({ service: 'users', method: url.pathname.split('/')[2] }) });
-    await (await g(`${base}/users/list`)).text();
-    expect((await settled(3)).invocation).toMatchObject({ service: 'users', method: 'list', package: '' });
-  });
-
+describe('traceFetch: options', () => {
   it('rejects bad options with clear TypeErrors', () => {
     expect(() => traceFetch('fetch' as never, {})).toThrow(/fetchImpl to be a fetch function/);
     expect(() => traceFetch(undefined, { propagateTo: ['api.example.com'] })).toThrow(/propagateTo\[0\] must be an origin/);

@@ -89,3 +89,16 @@ describe('TraceController', () => {
     expect(() => createTraceController({ tracers: [{ start: (c: Context) => c, finish() {} }, {} as Tracer] })).toThrow(/tracers\[1\] is not a Tracer/);
   });
 });
+
+describe('TraceController under suppressTracing', () => {
+  it('runs no tracer and records nothing', async () => {
+    const { suppressTracing } = await import('../../src/tracer/suppress-tracing.js');
+    const log: string[] = [];
+    const c = createTraceController({ tracers: [recording('a', log)] });
+    const ctx = suppressTracing(newCtx());
+    expect(c.start(ctx)).toBe(ctx);
+    c.finish(ctx, new Error('x'));
+    expect(log).toEqual([]);
+    expect(getRPCInfo(ctx)!.stats.events()).toEqual([]);
+  });
+});
