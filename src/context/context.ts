@@ -12,34 +12,51 @@ export interface Context {
   deleteValue(key: symbol): Context;
 }
 
-class MapContext implements Context {
-  // Frozen after construction; every change copies (contexts are small: a handful of keys).
-  private readonly values: ReadonlyMap<symbol, unknown>;
+// A context is a node in a chain: its own entry plus its parent. Setting a value allocates one
+// small node instead of copying a map, and lookups walk a short chain (a call adds 2–3 keys).
+const DELETED = Symbol('isotrace.deleted');
+// Past this depth, a new context is flattened into a fresh chain of live entries, so lookups
+// stay short even under long chains of nested calls.
+const MAX_DEPTH = 32;
 
-  constructor(values?: ReadonlyMap<symbol, unknown>) {
-    this.values = values ?? new Map();
-  }
+class ChainContext implements Context {
+  constructor(
+    private readonly parent: ChainContext | undefined,
+    private readonly key: symbol | undefined,
+    private readonly value: unknown,
+    private readonly depth: number,
+  ) {}
 
   getValue(key: symbol): unknown {
-    return this.values.get(key);
+    for (let node: ChainContext | undefined = this; node !== undefined; node = node.parent) {
+      if (node.key === key) return node.value === DELETED ? undefined : node.value;
+    }
+    return undefined;
   }
 
   setValue(key: symbol, value: unknown): Context {
-    const next = new Map(this.values);
-    next.set(key, value);
-    return new MapContext(next);
+    return this.depth < MAX_DEPTH ? new ChainContext(this, key, value, this.depth + 1) : this.flatten(key, value);
   }
 
   deleteValue(key: symbol): Context {
-    if (!this.values.has(key)) return this;
-    const next = new Map(this.values);
-    next.delete(key);
-    return new MapContext(next);
+    return this.getValue(key) === undefined ? this : this.setValue(key, DELETED);
+  }
+
+  private flatten(key: symbol, value: unknown): Context {
+    const live = new Map<symbol, unknown>([[key, value]]);
+    for (let node: ChainContext | undefined = this; node?.key !== undefined; node = node.parent) {
+      if (!live.has(node.key)) live.set(node.key, node.value);
+    }
+    let flat = ROOT;
+    for (const [k, v] of live) if (v !== DELETED) flat = new ChainContext(flat, k, v, flat.depth + 1);
+    return flat;
   }
 }
 
+const ROOT = new ChainContext(undefined, undefined, undefined, 0);
+
 /** The empty context every chain starts from. */
-export const ROOT_CONTEXT: Context = new MapContext();
+export const ROOT_CONTEXT: Context = ROOT;
 
 /**
  * A unique key for {@link Context} values. `name` is only a description for debugging: two keys

@@ -31,3 +31,26 @@ describe('Context', () => {
     expect(k1.description).toBe('same');
   });
 });
+
+describe('Context chains', () => {
+  it('a later value shadows an earlier one, and deleting reveals nothing underneath', () => {
+    const K = createContextKey('k');
+    const a = ROOT_CONTEXT.setValue(K, 1).setValue(K, 2);
+    expect(a.getValue(K)).toBe(2);
+    const b = a.deleteValue(K);
+    expect(b.getValue(K)).toBeUndefined();
+    expect(b.setValue(K, 3).getValue(K)).toBe(3);
+    expect(a.getValue(K)).toBe(2);
+  });
+
+  it('keeps every value through a chain longer than the flattening depth', () => {
+    const keys = Array.from({ length: 100 }, (_, i) => createContextKey(`k${i}`));
+    let ctx = ROOT_CONTEXT;
+    keys.forEach((k, i) => { ctx = ctx.setValue(k, i); });
+    ctx = ctx.deleteValue(keys[3]).setValue(keys[5], 'five');
+    keys.forEach((k, i) => expect(ctx.getValue(k)).toBe(i === 3 ? undefined : i === 5 ? 'five' : i));
+    let same = ROOT_CONTEXT;
+    for (let i = 0; i < 1000; i++) same = same.setValue(keys[0], i);
+    expect(same.getValue(keys[0])).toBe(999);
+  });
+});
