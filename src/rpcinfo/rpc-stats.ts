@@ -14,9 +14,17 @@ export interface EventRecord {
   readonly info: string;
 }
 
+// Read at first use, not at load: the core touches no global at module load.
+let clock: Performance | undefined;
+let origin = 0;
+
 /** The current time in epoch milliseconds, with the sub-millisecond precision of `performance`. */
 export function now(): number {
-  return performance.timeOrigin + performance.now();
+  if (clock === undefined) {
+    clock = performance;
+    origin = clock.timeOrigin;
+  }
+  return origin + clock.now();
 }
 
 /**
