@@ -19,8 +19,8 @@ export type { JsonRpcErrorObject, JsonRpcId, JsonRpcRequest } from './server/jso
 export { JsonRpcError, JsonRpcErrorCode } from './server/jsonrpc.js';
 export type { JsonRpcMethod, JsonRpcMethods } from './server/websocket-call.js';
 export type {
+  ServerWebSocketLike,
   TraceWebSocketRpcServerOptions,
-  WebSocketLike,
   WebSocketRpcErrorEvent,
   WebSocketRpcServer,
   WebSocketServerLike,

@@ -5,7 +5,7 @@ import type { RPCInfo } from '../rpcinfo/rpcinfo.js';
 import { stats } from '../rpcinfo/stats-event.js';
 import { asRecordedError, errorType, reportHandlerError, RequestAbortedError } from './errors.js';
 import { countingStream } from './fetch-body.js';
-import { finishHttpAttributes, httpRequestAttributes } from './http-attributes.js';
+import { addHttpRequestAttributes, finishHttpAttributes } from './http-attributes.js';
 import { applyDescribe, nameHttpRequest, type ServerCallName } from './naming.js';
 import { addIncomingHeader, createServerRPCInfo, createServerSetup, startServerCall, type ServerSetup, type ServerTraceOptions } from './server-rpcinfo.js';
 
@@ -46,7 +46,7 @@ function createFetchRPCInfo(setup: ServerSetup, request: Request, url: URL, desc
   const naming = applyDescribe(nameHttpRequest(request.method, url.pathname, headers.get('content-type')), describe, request);
   const scheme = url.protocol === 'https:' ? 'https' : 'http';
   const facts = { method: request.method, path: url.pathname, scheme, host: url.host, clientAddress, userAgent: headers.get('user-agent'), protocolVersion: undefined, naming } as const;
-  return createServerRPCInfo(setup, {
+  const ri = createServerRPCInfo(setup, {
     transport: 'fetch',
     headers,
     clientAddress: clientAddress ?? '',
@@ -54,8 +54,36 @@ function createFetchRPCInfo(setup: ServerSetup, request: Request, url: URL, desc
     service: naming.service,
     method: naming.method,
     package: naming.package,
-    attributes: httpRequestAttributes(facts, scheme === 'https' ? 443 : 80),
   });
+  addHttpRequestAttributes(ri.attributes, facts, scheme === 'https' ? 443 : 80);
+  return ri;
+}
+
+/**
+ * `request` with its body counted as the handler reads it: a new Request (same method, URL,
+ * headers and signal) over a counting stream, since a Request's body cannot be swapped. Should
+ * the runtime refuse that (a body already used), the original goes through uncounted.
+ */
+function countedRequest(request: Request, ri: RPCInfo, finished: () => boolean): Request {
+  const body = countingStream(request.body!, {
+    onStart: () => {
+      if (!finished()) ri.stats.record(stats.ReadStart);
+    },
+    onChunk: (bytes) => {
+      if (!finished()) ri.stats.recvSize += bytes;
+    },
+    onDone: () => {
+      if (!finished()) ri.stats.record(stats.ReadFinish);
+    },
+    // The handler cancelling or failing on its own request body is its business.
+    onCancel: () => {},
+    onError: () => {},
+  });
+  try {
+    return new Request(request, { body, duplex: 'half' } as RequestInit);
+  } catch {
+    return request;
+  }
 }
 
 /**
@@ -101,26 +129,7 @@ export function traceFetchHandler<Rest extends unknown[] = unknown[]>(
     signal.addEventListener('abort', onAbort);
     if (signal.aborted) onAbort();
 
-    const traced =
-      request.body === null
-        ? request
-        : new Request(request, {
-            body: countingStream(request.body, {
-              onStart: () => {
-                if (!done) ri.stats.record(stats.ReadStart);
-              },
-              onChunk: (bytes) => {
-                if (!done) ri.stats.recvSize += bytes;
-              },
-              onDone: () => {
-                if (!done) ri.stats.record(stats.ReadFinish);
-              },
-              // The handler cancelling or failing on its own request body is its business.
-              onCancel: () => {},
-              onError: () => {},
-            }),
-            duplex: 'half',
-          } as RequestInit);
+    const traced = request.body === null ? request : countedRequest(request, ri, () => done);
 
     const fail = async (thrown: unknown): Promise<Response> => {
       if (!done) {

@@ -39,15 +39,11 @@ export function addServerAttributes(attributes: Record<string, AttributeValue>, 
   if (serverPort !== undefined) attributes['server.port'] = serverPort;
 }
 
-/**
- * The OpenTelemetry semantic-convention attributes of an HTTP server request.
- */
-export function httpRequestAttributes(facts: HttpRequestFacts, fallbackPort: number | undefined): Record<string, AttributeValue> {
-  const attributes: Record<string, AttributeValue> = {
-    'http.request.method': facts.method,
-    'url.path': facts.path,
-    'url.scheme': facts.scheme,
-  };
+/** Writes the OpenTelemetry semantic-convention attributes of an HTTP server request into `attributes`. */
+export function addHttpRequestAttributes(attributes: Record<string, AttributeValue>, facts: HttpRequestFacts, fallbackPort: number | undefined): void {
+  attributes['http.request.method'] = facts.method;
+  attributes['url.path'] = facts.path;
+  attributes['url.scheme'] = facts.scheme;
   addServerAttributes(attributes, facts.host, fallbackPort);
   if (facts.clientAddress) attributes['client.address'] = facts.clientAddress;
   if (facts.protocolVersion) attributes['network.protocol.version'] = facts.protocolVersion;
@@ -57,7 +53,6 @@ export function httpRequestAttributes(facts: HttpRequestFacts, fallbackPort: num
     attributes['rpc.service'] = facts.naming.service;
     attributes['rpc.method'] = facts.naming.method;
   }
-  return attributes;
 }
 
 /**

@@ -86,14 +86,18 @@ export function traceHttpHandler<Req extends IncomingMessage = IncomingMessage, 
       setup.controller.finish(ctx, error);
     };
     instrumentRequest(req, call);
-    instrumentResponse(req, res, call);
-    res.on('finish', () => {
-      if (!call.done) ri.stats.record(stats.WriteFinish);
-      finish();
-    });
-    res.on('close', () => {
-      if (!res.writableFinished) finish(new RequestAbortedError());
-    });
+    instrumentResponse(
+      req,
+      res,
+      call,
+      () => {
+        if (!call.done) ri.stats.record(stats.WriteFinish);
+        finish();
+      },
+      () => {
+        if (!res.writableFinished) finish(new RequestAbortedError());
+      },
+    );
 
     const handled = (): void => {
       if (!call.done) ri.stats.record(stats.ServerHandleFinish);

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { MapHeaderCarrier } from '../rpcinfo/header-carrier.js';
 import type { RPCInfo } from '../rpcinfo/rpcinfo.js';
-import { httpRequestAttributes } from './http-attributes.js';
+import { addHttpRequestAttributes } from './http-attributes.js';
 import { applyDescribe, nameHttpRequest, requestPath, type ServerCallName } from './naming.js';
 import { addIncomingHeader, createServerRPCInfo, formatAddress, type ServerSetup } from './server-rpcinfo.js';
 
@@ -24,7 +24,17 @@ export function createHttpRPCInfo<Req extends IncomingMessage>(
   const naming = applyDescribe(nameHttpRequest(method, path, headers.get('content-type')), describe, req);
   const socket = req.socket;
   const host = headers.get('host');
-  const attributes = httpRequestAttributes(
+  const ri = createServerRPCInfo(setup, {
+    transport: 'http',
+    headers,
+    clientAddress: formatAddress(socket.remoteAddress, socket.remotePort),
+    serverAddress: host ?? formatAddress(socket.localAddress, socket.localPort),
+    service: naming.service,
+    method: naming.method,
+    package: naming.package,
+  });
+  addHttpRequestAttributes(
+    ri.attributes,
     {
       method,
       path,
@@ -37,14 +47,5 @@ export function createHttpRPCInfo<Req extends IncomingMessage>(
     },
     socket.localPort,
   );
-  return createServerRPCInfo(setup, {
-    transport: 'http',
-    headers,
-    clientAddress: formatAddress(socket.remoteAddress, socket.remotePort),
-    serverAddress: host ?? formatAddress(socket.localAddress, socket.localPort),
-    service: naming.service,
-    method: naming.method,
-    package: naming.package,
-    attributes,
-  });
+  return ri;
 }

@@ -23,8 +23,8 @@ export interface ConnectionFacts {
   readonly clientAddress: string;
   /** `ri.to.address`: the Host the client connected to. */
   readonly serverAddress: string;
-  /** `client.address`, `server.address`, `server.port`. */
-  readonly attributes: Readonly<Record<string, AttributeValue>>;
+  /** Writes the connection's `client.address`, `server.address` and `server.port` into a call's attributes. */
+  addAttributes(attributes: Record<string, AttributeValue>): void;
 }
 
 /** When a frame arrived and when it was parsed. */
@@ -50,8 +50,6 @@ export function startWebSocketCall(setup: ServerSetup, connection: ConnectionFac
   const headers = new MapHeaderCarrier();
   const meta = request.meta;
   if (meta !== undefined) for (const key of Object.keys(meta)) addIncomingHeader(headers, key, meta[key], setup.trustIncoming);
-  const attributes: Record<string, AttributeValue> = { ...connection.attributes, 'rpc.system': 'jsonrpc', 'rpc.method': request.method, 'rpc.jsonrpc.version': '2.0' };
-  if (request.id !== undefined) attributes['rpc.jsonrpc.request_id'] = request.id === null ? '' : String(request.id);
   const ri = createServerRPCInfo(setup, {
     transport: 'websocket',
     headers,
@@ -61,8 +59,13 @@ export function startWebSocketCall(setup: ServerSetup, connection: ConnectionFac
     method: request.method,
     seqId: request.id ?? undefined,
     codec: 'json',
-    attributes,
   });
+  const attributes = ri.attributes;
+  connection.addAttributes(attributes);
+  attributes['rpc.system'] = 'jsonrpc';
+  attributes['rpc.method'] = request.method;
+  attributes['rpc.jsonrpc.version'] = '2.0';
+  if (request.id !== undefined) attributes['rpc.jsonrpc.request_id'] = request.id === null ? '' : String(request.id);
   ri.stats.record(stats.RPCStart, 'info', '', frame.receivedAt);
   ri.stats.record(stats.ReadStart, 'info', '', frame.receivedAt);
   ri.stats.record(stats.ReadFinish, 'info', '', frame.parsedAt);

@@ -1,7 +1,6 @@
 import { Buffer } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import type { Context } from '../context/context.js';
-import type { AttributeValue } from '../rpcinfo/rpcinfo.js';
 import { now } from '../rpcinfo/rpc-stats.js';
 import { stats } from '../rpcinfo/stats-event.js';
 import { errorType, reportHandlerError, RequestAbortedError } from './errors.js';
@@ -14,7 +13,7 @@ import { invokeWebSocketCall, startWebSocketCall, type ConnectionFacts, type Fra
 type Listener = (...args: any[]) => void;
 
 /** The part of a `ws` WebSocket this server uses; structural, so `ws` stays an optional peer. */
-export interface WebSocketLike {
+export interface ServerWebSocketLike {
   send(data: string, cb?: (error?: Error) => void): void;
   on(event: string, listener: Listener): unknown;
   off(event: string, listener: Listener): unknown;
@@ -31,7 +30,7 @@ export interface WebSocketRpcErrorEvent {
   /** What the method threw, unchanged. */
   error: unknown;
   request: JsonRpcRequest;
-  ws: WebSocketLike;
+  ws: ServerWebSocketLike;
   /** The call's context; the hook also runs in it. */
   ctx: Context;
 }
@@ -43,7 +42,7 @@ export interface TraceWebSocketRpcServerOptions extends ServerTraceOptions {
   /** Called for every error a method throws. Default: `console.error`, except for a {@link JsonRpcError}, which is an answer. */
   onHandlerError?: (event: WebSocketRpcErrorEvent) => void;
   /** Called when `ws` reports a connection error (e.g. a frame over `maxPayload`); `ws` then closes that connection. Default: ignored. */
-  onConnectionError?: (event: { error: unknown; ws: WebSocketLike }) => void;
+  onConnectionError?: (event: { error: unknown; ws: ServerWebSocketLike }) => void;
 }
 
 /** A running {@link traceWebSocketRpcServer}. */
@@ -53,7 +52,7 @@ export interface WebSocketRpcServer {
 }
 
 interface Connection extends ConnectionFacts {
-  readonly ws: WebSocketLike;
+  readonly ws: ServerWebSocketLike;
   /** Calls started and not yet finished: a close finishes them, so none is left open. */
   readonly calls: Set<WebSocketCall>;
   readonly listeners: ReadonlyArray<readonly [string, Listener]>;
@@ -179,12 +178,9 @@ export function traceWebSocketRpcServer(wss: WebSocketServerLike, methods: JsonR
     }
   };
 
-  const onConnection = (ws: WebSocketLike, req: IncomingMessage | undefined): void => {
+  const onConnection = (ws: ServerWebSocketLike, req: IncomingMessage | undefined): void => {
     const socket = req?.socket;
     const host = req?.headers.host;
-    const attributes: Record<string, AttributeValue> = {};
-    if (socket?.remoteAddress) attributes['client.address'] = socket.remoteAddress;
-    addServerAttributes(attributes, host, socket?.localPort);
     const listeners: Array<readonly [string, Listener]> = [
       ['message', (data: unknown) => onMessage(connection, data)],
       ['error', (error: unknown) => {
@@ -208,7 +204,10 @@ export function traceWebSocketRpcServer(wss: WebSocketServerLike, methods: JsonR
       calls: new Set(),
       clientAddress: formatAddress(socket?.remoteAddress, socket?.remotePort),
       serverAddress: host ?? formatAddress(socket?.localAddress, socket?.localPort),
-      attributes,
+      addAttributes(attributes) {
+        if (socket?.remoteAddress) attributes['client.address'] = socket.remoteAddress;
+        addServerAttributes(attributes, host, socket?.localPort);
+      },
       listeners,
     };
     connections.add(connection);
