@@ -1,3 +1,5 @@
+import { mediaTypeEssence, parseRpcPath, rpcSystemOf } from '../rpcinfo/rpc-path.js';
+
 /** What naming (the default and a `describe` option) sees of one fetch call. */
 export interface FetchRequestInfo {
   /** The absolute request URL. */
@@ -37,18 +39,8 @@ export interface FetchNaming {
   seqId: number | string | undefined;
 }
 
-// A service path segment is a dotted, fully-qualified protobuf name; a method is an identifier.
-const SERVICE = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$/;
-const METHOD = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Larger bodies are not parsed for a JSON-RPC method: naming must stay cheap next to the call. */
 const MAX_JSONRPC_SNIFF = 256 * 1024;
-
-/** The media type without parameters, lower-cased (`application/json`), or `''`. */
-function essence(contentType: string | undefined): string {
-  if (contentType === undefined) return '';
-  const semi = contentType.indexOf(';');
-  return (semi < 0 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
-}
 
 function codecOf(mediaType: string, url: URL): string | undefined {
   if (mediaType.startsWith('application/')) return mediaType.slice('application/'.length);
@@ -56,25 +48,6 @@ function codecOf(mediaType: string, url: URL): string | undefined {
   // A Connect GET carries its codec in the query instead of a body content type. (Checking
   // `search` first spares the URLSearchParams a `searchParams` access allocates.)
   return url.search !== '' ? url.searchParams.get('encoding') ?? undefined : undefined;
-}
-
-function rpcPath(pathname: string): { service: string; method: string; package: string } | undefined {
-  const end = pathname.endsWith('/') ? pathname.length - 1 : pathname.length;
-  const slash = pathname.lastIndexOf('/', end - 1);
-  if (slash <= 0) return undefined;
-  const method = pathname.slice(slash + 1, end);
-  const service = pathname.slice(pathname.lastIndexOf('/', slash - 1) + 1, slash);
-  if (!SERVICE.test(service) || !METHOD.test(method)) return undefined;
-  return { service, method, package: service.slice(0, service.lastIndexOf('.')) };
-}
-
-function rpcSystemOf(mediaType: string, url: URL): string {
-  if (mediaType.startsWith('application/grpc-web')) return 'grpc_web';
-  if (mediaType === 'application/grpc' || mediaType.startsWith('application/grpc+')) return 'grpc';
-  // Connect unary uses application/json or application/proto; streaming application/connect+…;
-  // GET puts `connect=v1` in the query. Anything else on an RPC-shaped path is still most
-  // likely Connect, the only protocol with such paths that browsers speak without a framing.
-  return 'connect_rpc';
 }
 
 interface JsonRpcName {
@@ -117,11 +90,11 @@ function jsonRpcOf(body: unknown): JsonRpcName | undefined {
  */
 export function describeFetchRequest(info: FetchRequestInfo): FetchNaming {
   const { url } = info;
-  const mediaType = essence(info.contentType);
-  const rpc = rpcPath(url.pathname);
+  const mediaType = mediaTypeEssence(info.contentType);
+  const rpc = parseRpcPath(url.pathname);
   // Object literals, not spreads: V8 builds a spread with trailing members on a slow path (~2 µs).
   if (rpc !== undefined) {
-    return { service: rpc.service, method: rpc.method, package: rpc.package, rpcSystem: rpcSystemOf(mediaType, url), codec: codecOf(mediaType, url), seqId: undefined };
+    return { service: rpc.service, method: rpc.method, package: rpc.package, rpcSystem: rpcSystemOf(mediaType), codec: codecOf(mediaType, url), seqId: undefined };
   }
   const jsonRpc = jsonRpcOf(info.body);
   if (jsonRpc !== undefined) {

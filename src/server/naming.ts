@@ -1,3 +1,5 @@
+import { mediaTypeEssence, parseRpcPath, rpcSystemOf } from '../rpcinfo/rpc-path.js';
+
 /** A served call's name as a `describe` option returns it; a field left out keeps the default. */
 export interface ServerCallName {
   /** The service, e.g. `acme.user.v1.UserService`. */
@@ -18,11 +20,6 @@ export interface ServerNaming {
   rpcSystem: string | undefined;
 }
 
-// The same grammar as the fetch client's naming (src/client/fetch-naming.ts), so both sides of one
-// call agree on its name. client/ is a sibling layer server/ must not import, hence the copy.
-const SERVICE = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$/;
-const METHOD = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
 /** The path of a request target without its query: `/a/b?x=1` → `/a/b`; absolute-form targets keep only their path. */
 export function requestPath(target: string): string {
   if (target.charCodeAt(0) !== 0x2f /* '/' */) {
@@ -37,28 +34,14 @@ export function requestPath(target: string): string {
   return query === -1 ? target : target.slice(0, query);
 }
 
-function rpcSystemOf(contentType: string | undefined): string {
-  const type = (contentType ?? '').toLowerCase();
-  if (type.startsWith('application/grpc-web')) return 'grpc_web';
-  if (type.startsWith('application/grpc')) return 'grpc';
-  return 'connect_rpc';
-}
-
 /**
  * The default name of a served HTTP request, by the client's rules: a `/pkg.Service/Method` path
  * (any prefix before it) → service `pkg.Service`, package `pkg`, method `Method`; anything else →
  * method `METHOD /path`. The body is never read for naming: the handler owns it.
  */
 export function nameHttpRequest(method: string, path: string, contentType: string | undefined): ServerNaming {
-  const end = path.endsWith('/') ? path.length - 1 : path.length;
-  const slash = path.lastIndexOf('/', end - 1);
-  if (slash > 0) {
-    const rpcMethod = path.slice(slash + 1, end);
-    const service = path.slice(path.lastIndexOf('/', slash - 1) + 1, slash);
-    if (SERVICE.test(service) && METHOD.test(rpcMethod)) {
-      return { service, method: rpcMethod, package: service.slice(0, service.lastIndexOf('.')), rpcSystem: rpcSystemOf(contentType) };
-    }
-  }
+  const rpc = parseRpcPath(path);
+  if (rpc !== undefined) return { service: rpc.service, method: rpc.method, package: rpc.package, rpcSystem: rpcSystemOf(mediaTypeEssence(contentType)) };
   return { service: '', method: `${method} ${path}`, package: '', rpcSystem: undefined };
 }
 
