@@ -16,6 +16,7 @@ export function createEndpoint(init: Partial<EndpointInfo> = {}): EndpointInfo {
     serviceName: init.serviceName ?? '',
     method: init.method ?? '',
     address: init.address ?? '',
-    tags: { ...init.tags },
+    // Object.assign, not a spread: V8 gives spread copies shapes that later writes make slow.
+    tags: init.tags === undefined ? {} : Object.assign({}, init.tags),
   };
 }

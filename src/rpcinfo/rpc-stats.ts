@@ -1,6 +1,9 @@
 import type { StatsEvent } from './stats-event.js';
 import { StatsLevel } from './stats-level.js';
 
+/** The field that marks a finished call: module-private, so no user code can reset it. */
+export const FINISHED = Symbol('isotrace.finished');
+
 /** How an event went. */
 export type EventStatus = 'info' | 'warn' | 'error';
 
@@ -39,6 +42,8 @@ export class RPCStats {
   /** What the call failed with, if it failed. */
   error: unknown = undefined;
   private readonly records: (EventRecord | undefined)[] = [];
+  /** Set by the TraceController when the call's finish ran, so it runs once. @internal */
+  [FINISHED] = false;
 
   constructor(
     /** Events whose level is above this one are dropped at record time. */

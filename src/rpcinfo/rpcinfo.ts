@@ -86,9 +86,9 @@ export function createRPCInfo(init: RPCInfoInit): RPCInfo {
       package: init.invocation?.package ?? '',
       seqId: init.invocation?.seqId ?? 0,
     },
-    config: { transport: 'call', ...init.config },
+    config: { transport: init.config?.transport ?? 'call', timeoutMs: init.config?.timeoutMs, codec: init.config?.codec },
     stats: new RPCStats(level),
-    attributes: { ...init.attributes },
+    attributes: init.attributes === undefined ? {} : Object.assign({}, init.attributes),
     headers: init.headers ?? new MapHeaderCarrier(),
   };
 }

@@ -1,6 +1,7 @@
 import type { Context } from '../context/context.js';
 import { getRPCInfo } from '../rpcinfo/rpcinfo.js';
 import { stats } from '../rpcinfo/stats-event.js';
+import { FINISHED } from '../rpcinfo/rpc-stats.js';
 import type { Tracer, TracerErrorEvent } from './tracer.js';
 import { isTracingSuppressed } from './suppress-tracing.js';
 
@@ -41,9 +42,6 @@ function assertTracer(tracer: unknown, index: number): void {
   }
 }
 
-// Marks RPCInfos whose finish ran, without a public field anyone could reset.
-const finished = new WeakSet<object>();
-
 /**
  * A {@link TraceController} over `tracers`. Unlike Kitex, where one panicking tracer skips the
  * rest, each tracer is isolated: a throwing `start` keeps the context it was given, and every
@@ -81,8 +79,8 @@ export function createTraceController(options: TraceControllerOptions = {}): Tra
       if (isTracingSuppressed(ctx)) return;
       const ri = getRPCInfo(ctx);
       if (ri) {
-        if (finished.has(ri)) return;
-        finished.add(ri);
+        if (ri.stats[FINISHED]) return;
+        ri.stats[FINISHED] = true;
         if (error !== undefined && ri.stats.error === undefined) ri.stats.error = error;
         ri.stats.record(stats.RPCFinish, ri.stats.error === undefined ? 'info' : 'error');
       }
