@@ -9,10 +9,14 @@
 //                Specs may also assert on it directly.
 //   allowedPageProblems (option) patterns of expected problems, e.g. a test that makes an RPC
 //                endpoint answer 500 on purpose: test.use({ allowedPageProblems: [/status of 500/] }).
+//   topology     (worker scope, started on first use) the traced services of e2e/topology.mjs:
+//                gateway (pages, RPCs, OTLP collector), realtime (ws), backend. Open pages at
+//                `${topology.url}/app-zone-on-page.html`; assert on topology.collector / .seen.
 import { test as base, expect } from '@playwright/test';
 import { startServer, type Route, type StartedServer } from './server.mjs';
+import { startTopology, type Topology } from './topology.mjs';
 
-export type { Route, StartedServer };
+export type { Route, StartedServer, Topology };
 
 export interface TestFixtures {
   allowedPageProblems: RegExp[];
@@ -22,6 +26,7 @@ export interface TestFixtures {
 export interface WorkerFixtures {
   serverRoutes: Route[];
   server: StartedServer;
+  topology: Topology;
 }
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
@@ -32,6 +37,15 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       const server = await startServer({ port: 0, routes: serverRoutes });
       await use(server);
       await server.close();
+    },
+    { scope: 'worker' },
+  ],
+
+  topology: [
+    async ({}, use) => {
+      const topology = await startTopology();
+      await use(topology);
+      await topology.close();
     },
     { scope: 'worker' },
   ],

@@ -126,9 +126,9 @@ function matches(route, method, pathname) {
  * @param {Res} res
  * @param {string} pathname
  */
-async function serveStatic(req, res, pathname) {
+async function serveStatic(req, res, pathname, mounts = STATIC_MOUNTS) {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-  for (const { prefix, dir } of STATIC_MOUNTS) {
+  for (const { prefix, dir } of mounts) {
     if (!pathname.startsWith(prefix)) continue;
     let rel = pathname.slice(prefix.length);
     if (rel === '' || rel.endsWith('/')) rel += 'index.html';
@@ -164,7 +164,8 @@ async function serveStatic(req, res, pathname) {
 
 /**
  * Starts the server on `port` (default: `$PORT`, else 0 = any free port) on 127.0.0.1.
- * @param {{ port?: number, host?: string, routes?: readonly Route[] }} [options]
+ * `mounts` are extra static mounts, tried before the default ones (e.g. the demo's page).
+ * @param {{ port?: number, host?: string, routes?: readonly Route[], mounts?: readonly { prefix: string, dir: string }[] }} [options]
  * @returns {Promise<StartedServer>}
  */
 export async function startServer(options = {}) {
@@ -172,6 +173,7 @@ export async function startServer(options = {}) {
   const port = options.port ?? Number(process.env.PORT ?? 0);
   /** @type {Route[]} */
   const routes = [...DEFAULT_ROUTES, ...(options.routes ?? [])];
+  const mounts = [...(options.mounts ?? []).map(({ prefix, dir }) => ({ prefix, dir: resolve(dir) })), ...STATIC_MOUNTS];
 
   const server = createServer(async (req, res) => {
     try {
@@ -187,7 +189,7 @@ export async function startServer(options = {}) {
       for (let i = routes.length - 1; i >= 0; i--) {
         if (matches(routes[i], method, pathname)) return await routes[i].handler(req, res, url);
       }
-      if (await serveStatic(req, res, pathname)) return;
+      if (await serveStatic(req, res, pathname, mounts)) return;
       sendJson(res, 404, { error: 'not found', path: pathname });
     } catch (error) {
       if (!res.headersSent) sendJson(res, 500, { error: String(error) });

@@ -42,6 +42,9 @@ export class RPCStats {
   /** What the call failed with, if it failed. */
   error: unknown = undefined;
   private readonly records: (EventRecord | undefined)[] = [];
+  // The same records in the order they were made: ties in time (browsers coarsen the clock to
+  // 0.1 ms) keep that order, so RPCFinish never sorts before the ReadFinish recorded before it.
+  private readonly recorded: EventRecord[] = [];
   /** Set by the TraceController when the call's finish ran, so it runs once. @internal */
   [FINISHED] = false;
 
@@ -56,7 +59,9 @@ export class RPCStats {
    */
   record(event: StatsEvent, status: EventStatus = 'info', info = '', time?: number): void {
     if (event.level > this.level || this.records[event.index] !== undefined) return;
-    this.records[event.index] = { event, time: time ?? now(), status, info };
+    const record = { event, time: time ?? now(), status, info };
+    this.records[event.index] = record;
+    this.recorded.push(record);
   }
 
   /** The record of `event`, or `undefined` when it was not recorded. */
@@ -64,9 +69,9 @@ export class RPCStats {
     return this.records[event.index];
   }
 
-  /** Every recorded event, ordered by time. */
+  /** Every recorded event, ordered by time, then by the order they were recorded. */
   events(): EventRecord[] {
-    return this.records.filter((r): r is EventRecord => r !== undefined).sort((a, b) => a.time - b.time);
+    return this.recorded.slice().sort((a, b) => a.time - b.time);
   }
 
   /** Milliseconds from `from` to `to`, or `undefined` when either was not recorded. */

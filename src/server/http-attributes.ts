@@ -1,6 +1,7 @@
 import type { AttributeValue, RPCInfo } from '../rpcinfo/rpcinfo.js';
 import type { ServerNaming } from './naming.js';
 import { errorType } from './errors.js';
+import { stats } from '../rpcinfo/stats-event.js';
 
 /** What the HTTP-based wrappers know of a request when it arrives. */
 export interface HttpRequestFacts {
@@ -58,11 +59,13 @@ export function addHttpRequestAttributes(attributes: Record<string, AttributeVal
 /**
  * Records how an HTTP call ended: the status code when a response was sent, and `error.type` as
  * semconv defines it for servers: the error when there is one (`aborted`, `TypeError`, …),
- * else the status code for a 5xx. A deliberate 5xx does not set `stats.error`: the handler
- * answered as it meant to, and tracers read the attributes.
+ * else the status code for a 5xx. A deliberate 5xx does not set `stats.error` (the handler
+ * answered as it meant to) but records RPCFinish with status `error` and info `HTTP 5xx`, as the
+ * fetch client does, so every tracer (spans, metrics) counts it as failed.
  */
 export function finishHttpAttributes(ri: RPCInfo, status: number | undefined, error: unknown): void {
   if (status !== undefined) ri.attributes['http.response.status_code'] = status;
+  if (error === undefined && status !== undefined && status >= 500) ri.stats.record(stats.RPCFinish, 'error', `HTTP ${status}`);
   if (ri.attributes['error.type'] !== undefined) return;
   if (error !== undefined) ri.attributes['error.type'] = errorType(error);
   else if (status !== undefined && status >= 500) ri.attributes['error.type'] = String(status);

@@ -67,3 +67,14 @@ describe('RPCStats', () => {
     expect(s.duration(stats.RPCStart, stats.ReadFinish)).toBeUndefined();
   });
 });
+
+describe('RPCStats ordering', () => {
+  it('keeps the recording order for events with equal times (a coarse browser clock)', () => {
+    const s = new RPCStats(StatsLevel.Detailed);
+    s.record(stats.RPCStart, 'info', '', 1000);
+    s.record(stats.ReadStart, 'info', '', 1004);
+    s.record(stats.ReadFinish, 'info', '', 1005);
+    s.record(stats.RPCFinish, 'info', '', 1005);
+    expect(s.events().map((r) => r.event.name)).toEqual(['RPCStart', 'ReadStart', 'ReadFinish', 'RPCFinish']);
+  });
+});

@@ -239,6 +239,17 @@ describe('traceHttpHandler', () => {
     expect(inOrder(ri, stats.RPCStart, stats.WriteStart, stats.WriteFinish, stats.RPCFinish)).toBe(true);
   });
 
+  it('a deliberate 5xx finishes with RPCFinish error (so every tracer counts it failed) but no stats.error', async () => {
+    const rec = recorder();
+    const srv = await serve(traceHttpHandler((_req, res) => { res.writeHead(503).end('busy'); }, { tracers: [rec.tracer] }));
+    expect((await fetch(srv.url)).status).toBe(503);
+    const [ri] = await rec.finishedCount(1);
+    await srv.close();
+    expect(ri.stats.error).toBeUndefined();
+    expect(ri.stats.getEvent(stats.RPCFinish)).toMatchObject({ status: 'error', info: 'HTTP 503' });
+    expect(ri.attributes).toMatchObject({ 'error.type': '503', 'http.response.status_code': 503 });
+  });
+
   it('a thrown or rejected handler: 500, error recorded, onHandlerError told, the server keeps serving', async () => {
     const rec = recorder();
     const events: HttpHandlerErrorEvent[] = [];
