@@ -19,5 +19,7 @@ $node24 node_modules/vitest/vitest.mjs run test/context test/client test/package
 echo "--- package checks"
 node node_modules/publint/src/cli.js --strict
 node node_modules/@arethetypeswrong/cli/dist/index.js --pack . --profile esm-only --exclude-entrypoints isotrace.iife.min.js isotrace.zone.iife.min.js >/dev/null
+echo "--- bundle sizes"
+node bench/size-check.mjs
 echo "--- e2e in $(/usr/bin/chromium --version 2>/dev/null || echo 'chromium (version unknown)')"
 node node_modules/@playwright/test/cli.js test -c e2e/playwright.config.ts

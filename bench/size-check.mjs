@@ -1,0 +1,46 @@
+// CI size check (issue 7). Two limits per browser bundle:
+// - the budget the issue sets (8 KB gzip for the script tag, 5 KB for a fetch + OTLP app): not
+//   met yet, so it is reported, with the distance, and does not fail the build;
+// - a ceiling a little above today's size, which does fail it: no change may grow a bundle
+//   unnoticed while the work toward the budget goes on. Lower a ceiling whenever a bundle shrinks.
+// Reads the built IIFEs and builds only the small tree-shaken fetch+OTLP app (no OpenTelemetry
+// build; bench/bundle-size.mjs compares with OpenTelemetry). Needs `npm run build` first.
+//
+//   node bench/size-check.mjs
+import { BUDGETS, isotraceSizes } from './bundle.mjs';
+
+const CEILINGS = {
+  iife: 25_000, // 24,273 B on 2026-11-25
+  fetchOtlpApp: 16_500, // 15,793 B on 2026-11-25
+};
+
+let s;
+try {
+  s = await isotraceSizes();
+} catch (e) {
+  console.error(`size-check: could not measure: ${e.message ?? e}`);
+  process.exit(2);
+}
+
+const checks = [
+  ['script-tag bundle without zone.js', s.iife, BUDGETS.iife, CEILINGS.iife],
+  ['tree-shaken fetch + OTLP browser app', s.fetchOtlpApp, BUDGETS.fetchOtlpApp, CEILINGS.fetchOtlpApp],
+  ['script-tag bundle with zone.js (no budget)', s.zoneIife, undefined, undefined],
+];
+let failed = 0;
+for (const [what, m, budget, ceiling] of checks) {
+  let verdict = 'info';
+  if (ceiling !== undefined && m.gzip > ceiling) {
+    verdict = 'FAIL';
+    failed++;
+  } else if (budget !== undefined) {
+    verdict = m.gzip <= budget ? 'ok' : 'over budget';
+  }
+  const limits = budget === undefined ? '' : `; budget ${budget} B (${m.gzip > budget ? `${m.gzip - budget} B over` : 'met'}), CI ceiling ${ceiling} B`;
+  console.log(`${verdict.padEnd(11)} ${what}: ${m.gzip} B gzip, ${m.min} B min${limits} — ${m.file}`);
+}
+if (failed) {
+  console.error(`size-check: FAILED — ${failed} bundle(s) grew past the CI ceiling; find what grew them (bench/bundle-size.mjs) or, if it is worth its bytes, raise the ceiling in bench/size-check.mjs and say why.`);
+  process.exit(1);
+}
+console.log('size-check: no bundle past its CI ceiling');
