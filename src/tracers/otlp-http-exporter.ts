@@ -66,11 +66,9 @@ export function createOtlpHttpExporter(options: OtlpHttpExporterOptions = {}): O
     }
   };
 
+  // Sends what is queued after `scheduledDelayMs`, unless a send is already due by then.
   const arm = (delay: number) => {
-    if (timer !== undefined) {
-      if (delay > 0) return;
-      clearTimeout(timer);
-    }
+    if (timer !== undefined) return;
     // Created in the suppressed root context: the timer must not keep a request's context alive.
     timer = context.with(SUPPRESSED, () =>
       setTimeout(() => {
@@ -80,6 +78,19 @@ export function createOtlpHttpExporter(options: OtlpHttpExporterOptions = {}): O
       }, delay),
     );
     unrefTimer(timer);
+  };
+
+  // A full batch goes out at the next microtask: after the tracer's finish returns (never from
+  // inside it), yet without waiting for a timer, which a busy loop of calls may never let fire
+  // (a timer re-armed on every span did exactly that, and the queue overflowed).
+  let batchDue = false;
+  const sendFullBatchSoon = () => {
+    if (batchDue || pumping) return; // a running loop takes full batches as they come
+    batchDue = true;
+    queueMicrotask(() => {
+      batchDue = false;
+      pump();
+    });
   };
 
   function pump(): void {
@@ -138,8 +149,7 @@ export function createOtlpHttpExporter(options: OtlpHttpExporterOptions = {}): O
       const accepted = Math.min(room, spans.length);
       enqueued += accepted;
       if (accepted < spans.length) drop(spans.length - accepted, 'queue-full');
-      // Never send from inside a tracer's finish: a zero-delay timer also lets a burst queue up.
-      if (queue.length >= maxBatchSize) arm(0);
+      if (queue.length >= maxBatchSize) sendFullBatchSoon();
       else if (queue.length > 0) arm(scheduledDelayMs);
     },
     forceFlush,

@@ -301,3 +301,24 @@ describe('OTLP/HTTP exporter: page hide (browser globals emulated on Node)', () 
     expect(beacons[0].size).toBeGreaterThan(64 * 1024);
   });
 });
+
+describe('OTLP exporter under a steady stream of calls', () => {
+  it('sends full batches as they fill, even when the calls never yield to timers: nothing is dropped', async () => {
+    let requests = 0;
+    let spansSent = 0;
+    // Answers without I/O, so the loop below only ever yields to microtasks.
+    const discard: FetchFunction = async (_url, init) => {
+      requests++;
+      spansSent += (String(init?.body).match(/"spanId"/g) ?? []).length;
+      return new Response('{}', { status: 200 });
+    };
+    const exporter = createOtlpHttpExporter({ url: 'http://127.0.0.1:9/v1/traces', fetch: discard, maxBatchSize: 64, maxQueueSize: 256, scheduledDelayMs: 60_000 });
+    const tracer = createSpanTracer({ serviceName: 'busy', exporter });
+    for (let i = 0; i < 5_000; i++) await traceCall({ tracers: [tracer], method: 'M' }, () => i);
+    await exporter.forceFlush();
+    expect(exporter.stats.dropped).toBe(0);
+    expect(exporter.stats.exported).toBe(5_000);
+    expect(spansSent).toBe(5_000);
+    expect(requests).toBeGreaterThanOrEqual(5_000 / 64);
+  });
+});
