@@ -12,6 +12,9 @@ export PATH
 node24=node_modules/node/bin/node
 
 node node_modules/rollup/dist/bin/rollup -c --silent
+echo "--- type check (src, tests, e2e)"
+node node_modules/typescript/bin/tsc --noEmit -p tsconfig.test.json
+node node_modules/typescript/bin/tsc --noEmit -p e2e
 echo "--- unit tests on Node $(node --version)"
 node node_modules/vitest/vitest.mjs run
 echo "--- context layer and clients on Node $($node24 --version)"

@@ -243,7 +243,7 @@ describe('createWebSocketRpcClient', () => {
       const server = await startServer((msg, reply) => reply(Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: msg.id, result: 'bin' }))));
       const { tracer, finished } = injectingTracer();
       const client = track(createWebSocketRpcClient(server.url, { tracers: [tracer] }));
-      expect(client.socket).toBeInstanceOf((globalThis as { WebSocket: typeof Function }).WebSocket);
+      expect(client.socket).toBeInstanceOf((globalThis as unknown as { WebSocket: typeof Function }).WebSocket);
       expect(client.socket.binaryType).toBe('arraybuffer');
       expect(await client.call('x', [])).toBe('bin');
       expect(finished[0].stats.recvSize).toBe(Buffer.byteLength(JSON.stringify({ jsonrpc: '2.0', id: 1, result: 'bin' })));

@@ -5,7 +5,7 @@ import { describeEndpoint, frameSize, readFrame, utf8Length } from '../../src/cl
 
 describe('jsonRpcCodec.encode', () => {
   it('writes requests and notifications, with meta only when given', () => {
-    expect(JSON.parse(jsonRpcCodec.encode({ id: 7, method: 'add', params: [1, 2], meta: { traceparent: 'tp' } }))).toEqual({
+    expect(JSON.parse(jsonRpcCodec.encode({ id: 7, method: 'add', params: [1, 2], meta: { traceparent: 'tp' } }) as string)).toEqual({
       jsonrpc: '2.0', id: 7, method: 'add', params: [1, 2], meta: { traceparent: 'tp' },
     });
     expect(jsonRpcCodec.encode({ method: 'ping' })).toBe('{"jsonrpc":"2.0","method":"ping"}');

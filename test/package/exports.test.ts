@@ -44,12 +44,13 @@ describe('package', () => {
   });
 
   it('imports in Node by its name, with the AsyncLocalStorage manager installed', async () => {
-    const mod = await import('isotrace');
+    // Types resolve through the `types` condition (the core); Node gets dist/node.mjs at run time.
+    const mod = (await import('isotrace')) as unknown as typeof import('../../src/node.js');
     for (const name of ['traceCall', 'getRPCInfo', 'stats', 'context', 'StatsLevel', 'createTraceController', 'AsyncLocalStorageContextManager']) {
       expect(mod, name).toHaveProperty(name);
     }
     expect(mod.getContextManager()).toBeInstanceOf(mod.AsyncLocalStorageContextManager);
-    const seen = await mod.traceCall({ method: 'M', tracers: [{ start: (c: unknown) => c, finish() {} }] }, async () => {
+    const seen = await mod.traceCall({ method: 'M', tracers: [{ start: <T>(c: T) => c, finish() {} }] }, async () => {
       await new Promise((r) => setTimeout(r, 1));
       return mod.getRPCInfo()?.to.method;
     });
