@@ -2,7 +2,8 @@ import type { Context } from '../context/context.js';
 import { context } from '../context/context-api.js';
 import { createRPCInfo, withRPCInfo, type RPCInfo } from '../rpcinfo/rpcinfo.js';
 import { defaultStatsLevel, type StatsLevel } from '../rpcinfo/stats-level.js';
-import { createTraceController, type TraceControllerOptions } from '../tracer/trace-controller.js';
+import { createTraceController, type TraceController, type TraceControllerOptions } from '../tracer/trace-controller.js';
+import type { Tracer } from '../tracer/tracer.js';
 import { isTracingSuppressed } from '../tracer/suppress-tracing.js';
 
 /** Options of {@link traceCall}. */
@@ -23,6 +24,26 @@ export interface TraceCallOptions extends TraceControllerOptions {
   timeoutMs?: number;
 }
 
+// Calls usually pass the same tracers array every time: reuse its controller rather than
+// validate and copy the list per call. A changed array (or error hook) gets a new one.
+const controllers = new WeakMap<readonly Tracer[], TraceController>();
+const NO_TRACERS: readonly Tracer[] = [];
+
+function controllerFor(options: TraceCallOptions): TraceController {
+  const tracers = options.tracers ?? NO_TRACERS;
+  const cached = controllers.get(tracers);
+  if (cached !== undefined && cached.onTracerError === options.onTracerError && sameTracers(cached.tracers, tracers)) return cached;
+  const controller = createTraceController(options);
+  controllers.set(tracers, controller);
+  return controller;
+}
+
+function sameTracers(a: readonly Tracer[], b: readonly Tracer[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /**
  * Runs `fn` as a traced client RPC: creates an {@link RPCInfo}, runs the tracers' `start`,
  * calls `fn(ctx)` with the call's context active, records the error and RPCFinish, runs the
@@ -37,7 +58,7 @@ export async function traceCall<T>(options: TraceCallOptions, fn: (ctx: Context)
   const parent = options.ctx ?? context.active();
   // An exporter's own work: run it untraced, or sending spans would make spans without end.
   if (isTracingSuppressed(parent)) return fn(parent);
-  const controller = createTraceController(options);
+  const controller = controllerFor(options);
   const ri = createRPCInfo({
     side: 'client',
     from: { serviceName: options.service },

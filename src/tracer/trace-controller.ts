@@ -18,6 +18,8 @@ export interface TraceControllerOptions {
 /** Runs a call's tracers: start in order, finish in reverse order, exactly once. */
 export interface TraceController {
   readonly tracers: readonly Tracer[];
+  /** The `onTracerError` option it was made with (`undefined`: the default warning). */
+  readonly onTracerError: ((event: TracerErrorEvent) => void) | undefined;
   /** Records RPCStart and runs every tracer's `start`, threading the context each returns. */
   start(ctx: Context): Context;
   /**
@@ -61,6 +63,7 @@ export function createTraceController(options: TraceControllerOptions = {}): Tra
 
   return {
     tracers,
+    onTracerError: options.onTracerError,
     start(ctx) {
       // Under suppressTracing (an exporter's own call) no tracer runs, so none can recurse.
       if (isTracingSuppressed(ctx)) return ctx;

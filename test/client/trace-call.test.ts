@@ -102,3 +102,17 @@ describe('traceCall under suppressTracing', () => {
     expect(finished).toHaveLength(0);
   });
 });
+
+describe('traceCall with a tracers array that changes', () => {
+  it('uses the tracers the array holds at each call', async () => {
+    const a = collector();
+    const b = collector();
+    const tracers: Tracer[] = [a.tracer];
+    await traceCall({ tracers, method: 'M' }, () => 1);
+    tracers.push(b.tracer);
+    await traceCall({ tracers, method: 'M' }, () => 2);
+    tracers.shift();
+    await traceCall({ tracers, method: 'M' }, () => 3);
+    expect([a.finished.length, b.finished.length]).toEqual([2, 2]);
+  });
+});
