@@ -15,6 +15,15 @@ export interface HttpCallState {
 
 type Emit = (this: unknown, event: string | symbol, ...args: unknown[]) => boolean;
 
+/**
+ * Emits `event` with its listeners in the call's context. Entering the context costs an
+ * AsyncLocalStorage run: skipped when no listener would see it, or when it is already active.
+ */
+function emitInCall(target: IncomingMessage | ServerResponse, emit: Emit, ctx: Context, event: string | symbol, args: unknown[]): boolean {
+  if (target.listenerCount(event) === 0 || context.active() === ctx) return emit.call(target, event, ...args);
+  return context.with(ctx, emit, target, event, ...args);
+}
+
 /** The bytes of a body chunk: a string in `encoding` (UTF-8 by default), or a buffer/typed array. */
 export function chunkBytes(chunk: unknown, encoding: string | null | undefined): number {
   if (typeof chunk === 'string') return Buffer.byteLength(chunk, (encoding ?? 'utf8') as BufferEncoding);
@@ -47,7 +56,7 @@ export function instrumentRequest(req: IncomingMessage, call: HttpCallState): vo
         ri.stats.record(stats.ReadFinish);
       }
     }
-    return context.with(ctx, emit, this, event, ...args);
+    return emitInCall(this, emit, ctx, event, args);
   } as IncomingMessage['emit'];
 }
 
@@ -89,6 +98,6 @@ export function instrumentResponse(req: IncomingMessage, res: ServerResponse, ca
   res.emit = function (this: ServerResponse, event: string | symbol, ...args: unknown[]): boolean {
     if (event === 'finish') onFinish();
     else if (event === 'close') onClose();
-    return context.with(ctx, emit, this, event, ...args);
+    return emitInCall(this, emit, ctx, event, args);
   } as ServerResponse['emit'];
 }
