@@ -17,11 +17,25 @@ function anyValue(value: AttributeValue): string {
   return `{"doubleValue":${str(value)}}`;
 }
 
+// Attribute keys repeat on every span (`rpc.method`, `server.address`, …): escape each once.
+// Bounded, so keys an app makes up per call cannot grow it without end.
+const keyPrefixes = new Map<string, string>();
+const MAX_CACHED_KEYS = 512;
+
+function keyPrefix(key: string): string {
+  let prefix = keyPrefixes.get(key);
+  if (prefix === undefined) {
+    prefix = `{"key":${str(key)},"value":`;
+    if (keyPrefixes.size < MAX_CACHED_KEYS) keyPrefixes.set(key, prefix);
+  }
+  return prefix;
+}
+
 function keyValues(attributes: Readonly<SpanAttributes>): string {
   let out = '[';
   for (const key of Object.keys(attributes)) {
     if (out.length > 1) out += ',';
-    out += `{"key":${str(key)},"value":${anyValue(attributes[key])}}`;
+    out += `${keyPrefix(key)}${anyValue(attributes[key])}}`;
   }
   return `${out}]`;
 }

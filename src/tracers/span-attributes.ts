@@ -79,12 +79,13 @@ export function rpcSpanAttributes(ri: RPCInfo): SpanAttributes {
   if (method) attributes['rpc.method'] = method;
   const peer = ri.side === 'client' ? ri.to.serviceName : ri.from.serviceName;
   if (peer) attributes['peer.service'] = peer;
-  const server = splitAddress(ri.to.address);
+  // Transports usually set these themselves (copied below); parse the address only when not.
+  const server = ri.attributes['server.address'] === undefined ? splitAddress(ri.to.address) : undefined;
   if (server) {
     attributes['server.address'] = server.host;
     if (server.port !== undefined) attributes['server.port'] = server.port;
   }
-  if (ri.side === 'server') {
+  if (ri.side === 'server' && ri.attributes['client.address'] === undefined) {
     const client = splitAddress(ri.from.address);
     if (client) attributes['client.address'] = client.host;
   }
