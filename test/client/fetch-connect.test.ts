@@ -1,6 +1,5 @@
 // A Connect client used unchanged, with traceFetch as its fetch, against a Connect server. The
 // service descriptor is built at runtime from a FileDescriptorProto (no generated code).
-import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -12,8 +11,8 @@ import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { getRPCInfo, type RPCInfo } from '../../src/rpcinfo/rpcinfo.js';
 import { stats } from '../../src/rpcinfo/stats-event.js';
 import type { Tracer } from '../../src/tracer/tracer.js';
-import { w3cTraceContextPropagator } from '../../src/propagation/w3c-propagator.js';
 import { traceFetch } from '../../src/client/fetch.js';
+import { injectingTracer } from './injecting-tracer.js';
 
 const file = create(FileDescriptorProtoSchema, {
   name: 'test/v1/echo.proto',
@@ -53,26 +52,10 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-function tracer() {
-  const finished: RPCInfo[] = [];
-  const t: Tracer = {
-    start(ctx) {
-      const sc = { traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex'), traceFlags: 1 };
-      w3cTraceContextPropagator.inject(sc, getRPCInfo(ctx)!.headers);
-      return ctx;
-    },
-    finish: (ctx) => { finished.push(getRPCInfo(ctx)!); },
-  };
-  const settled = async (n: number) => {
-    await vi.waitFor(() => expect(finished.length).toBeGreaterThanOrEqual(n), { interval: 1, timeout: 2000 });
-    return finished[n - 1];
-  };
-  return { t, settled };
-}
 
 describe('traceFetch under a Connect client', () => {
   it('traces a Connect unary call: names, propagation, sizes, events', async () => {
-    const { t, settled } = tracer();
+    const { t, settled } = injectingTracer();
     const transport = createConnectTransport({ baseUrl, fetch: traceFetch(undefined, { tracers: [t], service: 'web' }) });
     const client = createClient(EchoService, transport) as unknown as Client<DescService> & Echo;
     const res = await client.say({ value: 'hi' });
@@ -93,7 +76,7 @@ describe('traceFetch under a Connect client', () => {
   });
 
   it('a Connect error keeps its ConnectError for the caller; the trace sees the HTTP 500', async () => {
-    const { t, settled } = tracer();
+    const { t, settled } = injectingTracer();
     const client = createClient(EchoService, createConnectTransport({ baseUrl, fetch: traceFetch(undefined, { tracers: [t] }) })) as unknown as Echo;
     const error = await client.fail({ value: 'x' }).catch((e: unknown) => e);
     expect(ConnectError.from(error)).toMatchObject({ code: Code.Internal, rawMessage: 'broken' });
@@ -103,7 +86,7 @@ describe('traceFetch under a Connect client', () => {
   });
 
   it('recognises gRPC-web', async () => {
-    const { t, settled } = tracer();
+    const { t, settled } = injectingTracer();
     const client = createClient(EchoService, createGrpcWebTransport({ baseUrl, fetch: traceFetch(undefined, { tracers: [t] }) })) as unknown as Echo;
     expect((await client.say({ value: 'w' })).value).toMatch(/^w\|00-/);
     const ri = await settled(1);

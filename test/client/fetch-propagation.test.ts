@@ -1,6 +1,5 @@
 // traceFetch against a loopback server that echoes what it received: which headers went where,
 // and that concurrent calls never mix up their RPCInfo.
-import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -9,8 +8,8 @@ import { AsyncLocalStorageContextManager } from '../../src/context/async-local-s
 import { getRPCInfo, type RPCInfo } from '../../src/rpcinfo/rpcinfo.js';
 import { CALLER_SERVICE_HEADER } from '../../src/rpcinfo/header-names.js';
 import type { Tracer } from '../../src/tracer/tracer.js';
-import { w3cTraceContextPropagator } from '../../src/propagation/w3c-propagator.js';
 import { traceFetch } from '../../src/client/fetch.js';
+import { injectingTracer } from './injecting-tracer.js';
 
 const seen: { headers: IncomingHttpHeaders }[] = [];
 let server: Server;
@@ -36,29 +35,12 @@ afterAll(async () => {
   setContextManager(previous.enable());
 });
 
-/** A tracer that injects a fresh random span context, as a span tracer would, and collects finished calls. */
-function tracer() {
-  const finished: RPCInfo[] = [];
-  const t: Tracer = {
-    start(ctx) {
-      const sc = { traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex'), traceFlags: 1 };
-      w3cTraceContextPropagator.inject(sc, getRPCInfo(ctx)!.headers);
-      return ctx;
-    },
-    finish: (ctx) => { finished.push(getRPCInfo(ctx)!); },
-  };
-  const settled = async (n = 1) => {
-    await vi.waitFor(() => expect(finished.length).toBeGreaterThanOrEqual(n), { interval: 1, timeout: 2000 });
-    return finished[n - 1];
-  };
-  return { t, finished, settled };
-}
 
 describe('traceFetch: propagation and concurrency', () => {
   const lastHeaders = () => seen[seen.length - 1].headers;
 
   it('sends trace and caller headers only where propagateTo allows', async () => {
-    const { t } = tracer();
+    const { t } = injectingTracer();
     const cases: [Parameters<typeof traceFetch>[1], boolean][] = [
       [{}, true], // Node: no location, every origin
       [{ propagateTo: ['https://example.com'] }, false],
@@ -77,7 +59,7 @@ describe('traceFetch: propagation and concurrency', () => {
   });
 
   it('keeps the caller\'s headers, from init or from a Request', async () => {
-    const { t, settled } = tracer();
+    const { t, settled } = injectingTracer();
     const f = traceFetch(undefined, { tracers: [t] });
     await (await f(new Request(`${base}/json`, { headers: { 'x-mine': 'req' } }))).text();
     expect(lastHeaders()).toMatchObject({ 'x-mine': 'req', traceparent: (await settled(1)).headers.get('traceparent') });
@@ -95,7 +77,7 @@ describe('traceFetch: propagation and concurrency', () => {
   });
 
   it('1,000 concurrent calls: each traceparent and recvSize belongs to its own call', async () => {
-    const { t, finished, settled } = tracer();
+    const { t, finished, settled } = injectingTracer();
     const f = traceFetch(undefined, { tracers: [t] });
     const texts = await Promise.all(Array.from({ length: 1000 }, async (_, i) => (await f(`${base}/json?id=${i}&pad=${i % 97}`)).text()));
     await settled(1000);
@@ -109,7 +91,7 @@ describe('traceFetch: propagation and concurrency', () => {
   });
 
   it('names Connect paths, JSON-RPC bodies and REST calls; describe overrides', async () => {
-    const { t, settled } = tracer();
+    const { t, settled } = injectingTracer();
     const f = traceFetch(undefined, { tracers: [t] });
     await (await f(`${base}/api/acme.user.v1.UserService/GetUser`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', 'connect-protocol-version': '1' } })).text();
     expect(await settled(1)).toMatchObject({ invocation: { service: 'acme.user.v1.UserService', package: 'acme.user.v1', method: 'GetUser' }, attributes: { 'rpc.system': 'connect_rpc' } });
@@ -126,7 +108,7 @@ describe('traceFetch under suppressTracing', () => {
     const { suppressTracing } = await import('../../src/tracer/suppress-tracing.js');
     const { ROOT_CONTEXT } = await import('../../src/context/context.js');
     const { context } = await import('../../src/context/context-api.js');
-    const { t, finished } = tracer();
+    const { t, finished } = injectingTracer();
     const fetch = traceFetch({ tracers: [t], service: 'exporter' });
     const res = await context.with(suppressTracing(ROOT_CONTEXT), () => fetch(`${base}/v1/traces`, { method: 'POST', body: '{}' }));
     expect(await res.json()).toMatchObject({ traceparent: null });

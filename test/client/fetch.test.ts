@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -10,8 +9,8 @@ import { stats, type StatsEvent } from '../../src/rpcinfo/stats-event.js';
 import { StatsLevel } from '../../src/rpcinfo/stats-level.js';
 import { CALLER_SERVICE_HEADER } from '../../src/rpcinfo/header-names.js';
 import type { Tracer } from '../../src/tracer/tracer.js';
-import { w3cTraceContextPropagator } from '../../src/propagation/w3c-propagator.js';
 import { traceFetch } from '../../src/client/fetch.js';
+import { injectingTracer } from './injecting-tracer.js';
 
 // A loopback server: the path picks the answer; the JSON answer echoes what the request carried.
 const UTF8 = 'héllo wörld ✓ 𝄞 — ünïcödé';
@@ -51,25 +50,6 @@ afterAll(async () => {
   setContextManager(previous.enable());
 });
 
-/** A tracer that injects a fresh random span context, as a span tracer would, and collects finished calls. */
-function tracer() {
-  const finished: RPCInfo[] = [];
-  const t: Tracer = {
-    start(ctx) {
-      const sc = { traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex'), traceFlags: 1 };
-      w3cTraceContextPropagator.inject(sc, getRPCInfo(ctx)!.headers);
-      return ctx;
-    },
-    finish(ctx) {
-      finished.push(getRPCInfo(ctx)!);
-    },
-  };
-  const settled = async (n = 1) => {
-    await vi.waitFor(() => expect(finished.length).toBeGreaterThanOrEqual(n), { interval: 1, timeout: 2000 });
-    return finished[n - 1];
-  };
-  return { t, finished, settled };
-}
 
 const time = (ri: RPCInfo, e: StatsEvent) => ri.stats.getEvent(e)?.time;
 function expectOrdered(ri: RPCInfo, events: StatsEvent[]) {
@@ -80,7 +60,7 @@ function expectOrdered(ri: RPCInfo, events: StatsEvent[]) {
 
 describe('traceFetch: a successful call', () => {
   it('returns the JSON, records every phase in order, real sizes, and OTel attributes', async () => {
-    const { t, settled } = tracer();
+    const { t, settled } = injectingTracer();
     const f = traceFetch(undefined, { tracers: [t], service: 'web' });
     const body = JSON.stringify({ hello: UTF8 });
     const res = await f(`${base}/json?id=7`, { method: 'post', body, headers: { 'content-type': 'application/json' } });
@@ -100,7 +80,7 @@ describe('traceFetch: a successful call', () => {
   });
 
   it('counts a multi-byte UTF-8 response and a streamed request body sent with duplex: half', async () => {
-    const { t, settled } = tracer();
+    const { t, settled } = injectingTracer();
     const f = traceFetch(undefined, { tracers: [t] });
     const res = await f(`${base}/utf8`);
     expect(await res.text()).toBe(UTF8);
@@ -118,7 +98,7 @@ describe('traceFetch: a successful call', () => {
   });
 
   it('returns a Response that reads like the original: url, redirected, type, headers, status, ok, clone', async () => {
-    const { t, settled } = tracer();
+    const { t, settled } = injectingTracer();
     const f = traceFetch(undefined, { tracers: [t] });
     const [plain, traced] = await Promise.all([fetch(`${base}/redirect`), f(`${base}/redirect`)]);
     expect(traced).toBeInstanceOf(Response);
@@ -136,7 +116,7 @@ describe('traceFetch: a successful call', () => {
   });
 
   it('counts every way of reading the body, and only the first reader', async () => {
-    const { t, settled } = tracer();
+    const { t, settled } = injectingTracer();
     const f = traceFetch({ tracers: [t] }); // traceFetch(options) is traceFetch(undefined, options)
     const size = Buffer.byteLength(UTF8);
     const reads: [string, (r: Response) => Promise<unknown>, (v: any) => unknown][] = [
@@ -171,7 +151,7 @@ describe('traceFetch: a successful call', () => {
       inside = context.active();
       return fetch(input, init);
     }) as typeof fetch;
-    const { t, settled } = tracer();
+    const { t, settled } = injectingTracer();
     const f = traceFetch(impl, { tracers: [t], ctx: ROOT_CONTEXT.setValue(KEY, 'p') });
     await (await f(`${base}/json`)).text();
     expect(getRPCInfo(inside)).toBe(await settled());
@@ -179,7 +159,7 @@ describe('traceFetch: a successful call', () => {
   });
 
   it('honours statsLevel: Base records only RPCStart and RPCFinish', async () => {
-    const { t, settled } = tracer();
+    const { t, settled } = injectingTracer();
     await (await traceFetch(undefined, { tracers: [t], statsLevel: StatsLevel.Base })(`${base}/json`)).text();
     expect((await settled()).stats.events().map((r) => r.event.name)).toEqual(['RPCStart', 'RPCFinish']);
   });
@@ -187,7 +167,7 @@ describe('traceFetch: a successful call', () => {
 
 describe('traceFetch: failures and early ends', () => {
   it('a 5xx finishes with RPCFinish status error and error.type, stats.error unset', async () => {
-    const { t, settled } = tracer();
+    const { t, settled } = injectingTracer();
     const res = await traceFetch(undefined, { tracers: [t] })(`${base}/status?code=503`);
     expect(res.status).toBe(503);
     expect(await res.text()).toBe('status body');
@@ -202,7 +182,7 @@ describe('traceFetch: failures and early ends', () => {
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((r) => closed.close(r));
-    const { t, settled } = tracer();
+    const { t, settled } = injectingTracer();
     const error = await traceFetch(undefined, { tracers: [t] })(`http://127.0.0.1:${port}/`).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TypeError);
     const ri = await settled();
@@ -212,7 +192,7 @@ describe('traceFetch: failures and early ends', () => {
   });
 
   it('arguments fetch refuses are refused by fetch itself, with its own error', async () => {
-    const { t, finished, settled } = tracer();
+    const { t, finished, settled } = injectingTracer();
     const f = traceFetch(undefined, { tracers: [t] });
     const bad = { headers: { 'bad header': 'x' } };
     const [native, traced] = await Promise.all([fetch(`${base}/json`, bad).catch((e: Error) => e), f(`${base}/json`, bad).catch((e: Error) => e)]);
@@ -225,7 +205,7 @@ describe('traceFetch: failures and early ends', () => {
   });
 
   it('an abort before the call rejects with the abort reason, which becomes stats.error', async () => {
-    const { t, settled } = tracer();
+    const { t, settled } = injectingTracer();
     const controller = new AbortController();
     controller.abort(new Error('stop'));
     const error = await traceFetch(undefined, { tracers: [t] })(`${base}/json`, { signal: controller.signal }).catch((e: unknown) => e);
@@ -234,7 +214,7 @@ describe('traceFetch: failures and early ends', () => {
   });
 
   it('an abort during the body errors the read and finishes the call, read or not', async () => {
-    const { t, settled } = tracer();
+    const { t, settled } = injectingTracer();
     const f = traceFetch(undefined, { tracers: [t] });
     const reading = new AbortController();
     const res = await f(`${base}/stall`, { signal: reading.signal });
@@ -254,7 +234,7 @@ describe('traceFetch: failures and early ends', () => {
   });
 
   it('a body nobody reads finishes at idleTimeoutMs with status warn, and stays readable', async () => {
-    const { t, settled } = tracer();
+    const { t, settled } = injectingTracer();
     const res = await traceFetch(undefined, { tracers: [t], idleTimeoutMs: 50 })(`${base}/json`);
     const ri = await settled();
     expect(ri.stats.getEvent(stats.RPCFinish)).toMatchObject({ status: 'warn', info: expect.stringContaining('not read within 50 ms') });
@@ -263,7 +243,7 @@ describe('traceFetch: failures and early ends', () => {
   });
 
   it('a 204 (no body) finishes at the headers, without read events', async () => {
-    const { t, settled } = tracer();
+    const { t, settled } = injectingTracer();
     const res = await traceFetch(undefined, { tracers: [t] })(`${base}/status?code=204`);
     expect(res.body).toBeNull();
     const ri = await settled();
@@ -273,7 +253,7 @@ describe('traceFetch: failures and early ends', () => {
   });
 
   it('a cancelled body finishes with status warn and what was read so far', async () => {
-    const { t, settled } = tracer();
+    const { t, settled } = injectingTracer();
     const res = await traceFetch(undefined, { tracers: [t] })(`${base}/big`);
     const reader = res.body!.getReader();
     const first = await reader.read();
@@ -287,7 +267,7 @@ describe('traceFetch: failures and early ends', () => {
   it('a throwing tracer changes nothing the caller sees', async () => {
     const errors: unknown[] = [];
     const bad: Tracer = { start: () => { throw new Error('start'); }, finish: () => { throw new Error('finish'); } };
-    const { t, settled } = tracer();
+    const { t, settled } = injectingTracer();
     const f = traceFetch(undefined, { tracers: [bad, t], onTracerError: (e) => errors.push(e.error) });
     const res = await f(`${base}/json?id=1`);
     const plain = await fetch(`${base}/json?id=1`);
