@@ -49,10 +49,6 @@ export type { PropagateTo } from './client/fetch-propagate-to.js';
 export { traceFetch } from './client/fetch.js';
 export { describeFetchRequest } from './client/fetch-naming.js';
 
-export type { MetricsTracer, MetricsTracerOptions, MetricsSnapshot, MetricsSeriesSnapshot, MetricsStatus } from './tracers/metrics-tracer.js';
-export type { HistogramSnapshot } from './tracers/metrics-histogram.js';
-export { createMetricsTracer } from './tracers/metrics-tracer.js';
-export { DEFAULT_DURATION_BUCKETS, DEFAULT_SIZE_BUCKETS } from './tracers/metrics-histogram.js';
 
 export { suppressTracing, isTracingSuppressed } from './tracer/suppress-tracing.js';
 export type { SpanData, SpanHandle, SpanKind, SpanStatus, SpanEvent, SpanAttributes, Resource, InstrumentationScope } from './tracers/span.js';

@@ -4,6 +4,12 @@ import { AsyncLocalStorageContextManager } from './context/async-local-storage-c
 
 export * from './index.js';
 export { AsyncLocalStorageContextManager };
+// Metrics: Prometheus scrapes a server, so the tracer lives in the Node entry and stays out of
+// the browser bundles.
+export type { MetricsTracer, MetricsTracerOptions, MetricsSnapshot, MetricsSeriesSnapshot, MetricsStatus } from './tracers/metrics-tracer.js';
+export type { HistogramSnapshot } from './tracers/metrics-histogram.js';
+export { createMetricsTracer } from './tracers/metrics-tracer.js';
+export { DEFAULT_DURATION_BUCKETS, DEFAULT_SIZE_BUCKETS } from './tracers/metrics-histogram.js';
 export type { PrometheusSource, MetricsRequestHandler } from './server/metrics-handler.js';
 export { metricsHandler, PROMETHEUS_CONTENT_TYPE } from './server/metrics-handler.js';
 
