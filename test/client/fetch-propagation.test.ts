@@ -116,3 +116,19 @@ describe('traceFetch under suppressTracing', () => {
     expect(finished).toEqual([]);
   });
 });
+
+describe('traceFetch: the parent context', () => {
+  it('is read when fetch is called: context.with(ctx, () => fetch(url)) parents the call, and options.ctx fixes it', async () => {
+    const { ROOT_CONTEXT, createContextKey } = await import('../../src/context/context.js');
+    const { context } = await import('../../src/context/context-api.js');
+    const PARENT = createContextKey('parent');
+    const parents: unknown[] = [];
+    const t: Tracer = { start: (ctx) => { parents.push(ctx.getValue(PARENT)); return ctx; }, finish() {} };
+    const fetch = traceFetch({ tracers: [t] });
+    await (await context.with(ROOT_CONTEXT.setValue(PARENT, 'from-with'), () => fetch(`${base}/a`))).text();
+    await (await fetch(`${base}/b`)).text();
+    const fixed = traceFetch({ tracers: [t], ctx: ROOT_CONTEXT.setValue(PARENT, 'from-option') });
+    await (await context.with(ROOT_CONTEXT.setValue(PARENT, 'ignored'), () => fixed(`${base}/c`))).text();
+    expect(parents).toEqual(['from-with', undefined, 'from-option']);
+  });
+});
