@@ -30,8 +30,9 @@ const KNOWN_FLAGS = TraceFlags.Sampled | TraceFlags.Random;
  *
  * @example
  * const spans = createSpanTracer({ serviceName: 'web', exporter: createOtlpHttpExporter() });
- * await traceFetch('/api/users/1', { tracers: [spans] });
- * spans.withSpan('click checkout', () => traceFetch('/api/cart', { tracers: [spans] }));
+ * const fetch = traceFetch({ tracers: [spans], service: 'web' });
+ * await fetch('/api/users/1');
+ * await spans.withSpan('click checkout', () => fetch('/api/cart', { method: 'POST' }));
  */
 export function createSpanTracer(options: SpanTracerOptions): SpanTracer {
   assertSpanTracerOptions(options);
