@@ -1,23 +1,4 @@
-/**
- * The UTF-8 byte length of `text`, as `TextEncoder` would encode it (a lone surrogate becomes
- * U+FFFD, 3 bytes). Counted without encoding, so sizing a large body allocates nothing.
- */
-export function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        bytes += 4;
-        i++;
-      } else bytes += 3;
-    } else bytes += 3;
-  }
-  return bytes;
-}
+import { utf8Length } from '../rpcinfo/utf8-length.js';
 
 /** Whether `body` is a `ReadableStream` (probed by shape: the global may be absent or from another realm). */
 export function isReadableStream(body: unknown): body is ReadableStream<Uint8Array> {

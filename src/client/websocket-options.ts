@@ -3,7 +3,8 @@ import type { StatsLevel } from '../rpcinfo/stats-level.js';
 import type { TraceControllerOptions } from '../tracer/trace-controller.js';
 import type { WebSocketRpcCodec } from './websocket-codec.js';
 import type { RpcProtocolError } from './websocket-errors.js';
-import { utf8Length, type WebSocketConstructor, type WebSocketLike } from './websocket-socket.js';
+import { utf8Length } from '../rpcinfo/utf8-length.js';
+import type { WebSocketConstructor, WebSocketLike } from './websocket-socket.js';
 
 /** Options of {@link createWebSocketRpcClient}. */
 export interface WebSocketRpcClientOptions extends TraceControllerOptions {

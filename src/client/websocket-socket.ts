@@ -1,3 +1,5 @@
+import { utf8Length } from '../rpcinfo/utf8-length.js';
+
 // One shape for the browser WebSocket, Node's global WebSocket (Node >= 22) and the `ws` package:
 // all three speak the browser API (addEventListener, send, readyState, close), so the client has
 // a single code path and never imports `ws` itself (this folder runs in browsers).
@@ -68,24 +70,6 @@ export function readFrame(data: unknown): string | Uint8Array | undefined {
     return out;
   }
   return undefined;
-}
-
-/**
- * The UTF-8 byte length of `text` as a WebSocket text frame carries it, without encoding it:
- * a lone surrogate counts 3 bytes, since it goes on the wire as U+FFFD.
- */
-export function utf8Length(text: string): number {
-  let n = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
 }
 
 /** A frame's payload size in bytes: UTF-8 length of text, `byteLength` of binary. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { countStream, knownBodySize, utf8Length, type StreamCounter } from '../../src/client/fetch-sizes.js';
+import { countStream, knownBodySize, type StreamCounter } from '../../src/client/fetch-sizes.js';
+import { utf8Length } from '../../src/rpcinfo/utf8-length.js';
 
 const encoder = new TextEncoder();
 

@@ -1,7 +1,8 @@
 // The JSON-RPC 2.0 codec and the socket helpers, without a server.
 import { describe, expect, it } from 'vitest';
 import { createJsonRpcCodec, jsonRpcCodec } from '../../src/client/websocket-codec.js';
-import { describeEndpoint, frameSize, readFrame, utf8Length } from '../../src/client/websocket-socket.js';
+import { describeEndpoint, frameSize, readFrame } from '../../src/client/websocket-socket.js';
+import { utf8Length } from '../../src/rpcinfo/utf8-length.js';
 
 describe('jsonRpcCodec.encode', () => {
   it('writes requests and notifications, with meta only when given', () => {
