@@ -11,6 +11,7 @@ PATH=$(printf '%s' "$PATH" | tr ':' '\n' | grep -v 'node_modules/\.bin' | paste 
 export PATH
 node24=node_modules/node/bin/node
 
+rm -rf dist  # stale chunks of earlier builds would otherwise ship
 node node_modules/rollup/dist/bin/rollup -c --silent
 echo "--- type check (src, tests, e2e)"
 node node_modules/typescript/bin/tsc --noEmit -p tsconfig.test.json

@@ -1,6 +1,6 @@
 // Checks the built package (run `npm run build` first; `npm test` does): the exports map, the
 // names each entry exposes, and that browser outputs hold no Node-only code.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
@@ -33,6 +33,17 @@ describe('package', () => {
     for (const t of targets) expect(existsSync(join(root, t)), t).toBe(true);
     expect(pkg.type).toBe('module');
     expect(pkg.dependencies ?? {}).toEqual({});
+  });
+
+  it('ships no chunk that no entry imports (a stale build would)', () => {
+    const used = new Set<string>();
+    for (const entry of ['index.mjs', 'node.mjs', 'browser.mjs', 'otel.mjs']) {
+      const seen = new Set<string>();
+      withImports(dist(entry), seen);
+      for (const f of seen) used.add(f);
+    }
+    const chunks = readdirSync(dist('chunks')).map((f) => join(root, 'dist', 'chunks', f));
+    expect(chunks.filter((c) => !used.has(c))).toEqual([]);
   });
 
   it('browser outputs hold no node: import and no require', () => {
