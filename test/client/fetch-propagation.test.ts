@@ -1,7 +1,6 @@
 // traceFetch against a loopback server that echoes what it received: which headers went where,
 // and that concurrent calls never mix up their RPCInfo.
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getContextManager, setContextManager } from '../../src/context/context-api.js';
 import { AsyncLocalStorageContextManager } from '../../src/context/async-local-storage-context-manager.js';
@@ -10,28 +9,27 @@ import { CALLER_SERVICE_HEADER } from '../../src/rpcinfo/header-names.js';
 import type { Tracer } from '../../src/tracer/tracer.js';
 import { traceFetch } from '../../src/client/fetch.js';
 import { injectingTracer } from './injecting-tracer.js';
+import { serve } from '../loopback.js';
 
 const seen: { headers: IncomingHttpHeaders }[] = [];
-let server: Server;
+let server: Awaited<ReturnType<typeof serve>>;
 let base: string;
 const previous = getContextManager();
 
 beforeAll(async () => {
   setContextManager(new AsyncLocalStorageContextManager());
-  server = createServer(async (req, res) => {
+  server = await serve(async (req, res) => {
     for await (const chunk of req) void chunk;
     const url = new URL(req.url!, 'http://x');
     seen.push({ headers: req.headers });
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ traceparent: req.headers.traceparent ?? null, id: url.searchParams.get('id'), pad: 'x'.repeat(Number(url.searchParams.get('pad') ?? 0)) }));
-  });
-  await new Promise<void>((resolve) => server.listen({ port: 0, host: '127.0.0.1', backlog: 2048 }, resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }, { backlog: 2048 }); // 1,000 calls in flight
+  base = server.url;
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await server.close();
   setContextManager(previous.enable());
 });
 

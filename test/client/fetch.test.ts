@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createContextKey, ROOT_CONTEXT, type Context } from '../../src/context/context.js';
@@ -11,16 +11,17 @@ import { CALLER_SERVICE_HEADER } from '../../src/rpcinfo/header-names.js';
 import type { Tracer } from '../../src/tracer/tracer.js';
 import { traceFetch } from '../../src/client/fetch.js';
 import { injectingTracer } from './injecting-tracer.js';
+import { serve } from '../loopback.js';
 
 // A loopback server: the path picks the answer; the JSON answer echoes what the request carried.
 const UTF8 = 'héllo wörld ✓ 𝄞 — ünïcödé';
-let server: Server;
+let server: Awaited<ReturnType<typeof serve>>;
 let base: string;
 const previous = getContextManager();
 
 beforeAll(async () => {
   setContextManager(new AsyncLocalStorageContextManager());
-  server = createServer(async (req, res) => {
+  server = await serve(async (req, res) => {
     let bytes = 0;
     for await (const chunk of req) bytes += (chunk as Buffer).length;
     const url = new URL(req.url!, 'http://x');
@@ -39,14 +40,12 @@ beforeAll(async () => {
     }
     res.writeHead(200, { 'content-type': 'application/json', 'x-test': 'yes' });
     res.end(JSON.stringify({ traceparent: req.headers.traceparent ?? null, caller: req.headers[CALLER_SERVICE_HEADER] ?? null, received: bytes, id: q('id') }));
-  });
-  await new Promise<void>((resolve) => server.listen({ port: 0, host: '127.0.0.1', backlog: 2048 }, resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }, { backlog: 2048 }); // 1,000 calls in flight
+  base = server.url;
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await server.close();
   setContextManager(previous.enable());
 });
 

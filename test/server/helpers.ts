@@ -1,7 +1,5 @@
-// Shared by the server tests: loopback servers on port 0, a tracer that records finished calls,
+// Shared by the server tests: loopback servers on port 0 (from ../loopback.ts), a tracer that records finished calls,
 // and a tracer that extracts the caller's span context the way a span tracer would.
-import { createServer, type Server, type RequestListener } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createContextKey, type Context } from '../../src/context/context.js';
 import { getRPCInfo, type RPCInfo } from '../../src/rpcinfo/rpcinfo.js';
 import type { StatsEvent } from '../../src/rpcinfo/stats-event.js';
@@ -11,26 +9,7 @@ import type { SpanContext } from '../../src/propagation/span-context.js';
 
 export { mulberry32 } from '../context/isolation.js';
 
-/** Listens on 127.0.0.1, port 0; resolves with the base URL. */
-export async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-/** A `node:http` server for `listener` on loopback, and a way to stop it (idle keep-alive sockets too). */
-export async function serve(listener: RequestListener): Promise<{ url: string; server: Server; close(): Promise<void> }> {
-  const server = createServer(listener);
-  const url = await listen(server);
-  return {
-    url,
-    server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
+export { listen, serve } from '../loopback.js';
 
 /** A tracer that keeps every finished call's RPCInfo, and lets a test wait for the next ones. */
 export function recorder() {
