@@ -52,6 +52,7 @@ function nameCall(info: FetchRequestInfo, options: NormalizedFetchOptions, warn:
 
 /** Everything per call up to the tracers' start; `undefined` when the call cannot be traced. */
 function begin(
+  parent: Context,
   input: RequestInfo | URL,
   init: RequestInit | undefined,
   options: NormalizedFetchOptions,
@@ -77,7 +78,7 @@ function begin(
   const fromRequest = parts.request !== undefined && init?.body === undefined;
   const sendSize = fromRequest ? undefined : knownBodySize(parts.body);
 
-  const ctx: Context = controller.start(withRPCInfo(options.ctx ?? context.active(), ri));
+  const ctx: Context = controller.start(withRPCInfo(parent, ri));
   return { call: new FetchCall(ctx, ri, controller, options.idleTimeoutMs, parts.signal, timing, sendSize), parts };
 }
 
@@ -177,7 +178,8 @@ export function traceFetch(fetchImpl?: typeof fetch | TraceFetchOptions, options
       return Promise.reject(new TypeError('isotrace: no fetch to trace: pass traceFetch a fetchImpl, or run where globalThis.fetch exists'));
     }
     // An exporter's own request (see suppressTracing) goes out as it came: nothing is traced.
-    if (isTracingSuppressed(normalized.ctx ?? context.active())) return run(input, init);
+    const parent = normalized.ctx ?? context.active();
+    if (isTracingSuppressed(parent)) return run(input, init);
     if (!traced) {
       if (normalized.service === undefined) return run(input, init);
       let headers: Headers | undefined;
@@ -191,7 +193,7 @@ export function traceFetch(fetchImpl?: typeof fetch | TraceFetchOptions, options
     }
     let started: ReturnType<typeof begin>;
     try {
-      started = begin(input, init, normalized, controller, warnDescribe);
+      started = begin(parent, input, init, normalized, controller, warnDescribe);
     } catch {
       // Our own bookkeeping failed before any tracer ran: the call goes out untraced.
       started = undefined;
