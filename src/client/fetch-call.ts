@@ -6,15 +6,15 @@ import type { TraceController } from '../tracer/trace-controller.js';
 import { applyResourceTiming, type ResourceTimingWatch } from './fetch-resource-timing.js';
 import type { StreamCounter } from './fetch-sizes.js';
 import { countResponseBody, type BodyObserver } from './fetch-response.js';
+import { errorType } from '../rpcinfo/error-type.js';
 
 /** How long a finish may wait for the call's Resource Timing entry (browsers, Detailed only). */
 const RESOURCE_TIMING_GRACE_MS = 100;
 
-/** `error.type`: a network error's `cause.code` (e.g. `ECONNREFUSED`), else the error's name. */
-function errorType(error: unknown): string {
-  const e = error as { name?: unknown; cause?: { code?: unknown } } | null;
-  if (typeof e?.cause?.code === 'string') return e.cause.code;
-  return typeof e?.name === 'string' && e.name !== '' ? e.name : '_OTHER';
+/** `error.type`: a network error's `cause.code` (e.g. `ECONNREFUSED`), else the error's name ({@link errorType}). */
+function fetchErrorType(error: unknown): string {
+  const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  return typeof code === 'string' ? code : errorType(error);
 }
 
 /** An `AbortError` for a signal that aborted without a reason (older runtimes). */
@@ -188,7 +188,7 @@ export class FetchCall implements BodyObserver {
       const { ri } = this;
       if (error !== undefined) {
         if (ri.stats.error === undefined) ri.stats.error = error;
-        ri.attributes['error.type'] ??= errorType(error);
+        ri.attributes['error.type'] ??= fetchErrorType(error);
       }
       const httpError = (ri.attributes['http.response.status_code'] as number | undefined ?? 0) >= 500;
       const finalStatus = error !== undefined || httpError ? 'error' : status ?? 'info';

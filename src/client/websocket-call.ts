@@ -7,6 +7,7 @@ import type { TraceController } from '../tracer/trace-controller.js';
 import type { RpcOutgoingMessage } from './websocket-codec.js';
 import { RpcRemoteError, RpcTimeoutError } from './websocket-errors.js';
 import type { SocketEndpoint } from './websocket-socket.js';
+import { errorType } from '../rpcinfo/error-type.js';
 
 /** What one traced call (or notification) of the WebSocket RPC client is made from. */
 export interface RpcCallInit {
@@ -51,12 +52,6 @@ const PHASES: readonly [StatsEvent, StatsEvent][] = [
   [stats.WaitReadStart, stats.WaitReadFinish],
   [stats.ReadStart, stats.ReadFinish],
 ];
-
-function errorType(error: unknown): string {
-  const name = (error as { name?: unknown } | null)?.name;
-  // `_OTHER` is OpenTelemetry's value for an error without a low-cardinality name.
-  return typeof name === 'string' && name !== '' ? name : '_OTHER';
-}
 
 function recordFailure(ri: RPCInfo, error: unknown, jsonrpc: boolean): void {
   for (const [start, finish] of PHASES) {

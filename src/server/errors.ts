@@ -1,5 +1,6 @@
 import { context } from '../context/context-api.js';
 import type { Context } from '../context/context.js';
+import { errorType as errorName } from '../rpcinfo/error-type.js';
 
 /**
  * The caller went away before the response was complete: the connection closed, the response
@@ -19,9 +20,7 @@ export class RequestAbortedError extends Error {
  * error's `name` otherwise (`TypeError`, …), `_OTHER` for a thrown non-error.
  */
 export function errorType(error: unknown): string {
-  if (error instanceof RequestAbortedError) return 'aborted';
-  const name = (error as { name?: unknown } | null)?.name;
-  return typeof name === 'string' && name !== '' ? name : '_OTHER';
+  return error instanceof RequestAbortedError ? 'aborted' : errorName(error);
 }
 
 /** `error`, or an `Error` standing for a thrown `undefined`/`null`, which would otherwise read as "no error". */
