@@ -8,7 +8,8 @@
 //   ends at finish and goes to createOtlpHttpExporter (its batching queue and OTLP/JSON encoding)
 //   whose `fetch` discards the request and answers 200 without I/O. `isotrace-discard`: the same,
 //   but spans go straight to a SpanExporter that drops them (no queue, no OTLP encoding) — for
-//   telling the tracers' cost from the exporter's.
+//   telling the tracers' cost from the exporter's. `isotrace-spans`: the span tracer alone (no
+//   metrics tracer), the like-for-like counterpart of the OpenTelemetry pipeline.
 // OpenTelemetry: NodeTracerProvider (registers its AsyncLocalStorage context manager and the
 //   W3C propagators) with a BatchSpanProcessor to an exporter that discards; per call:
 //   tracer.startSpan in the active context, trace.setSpan, propagation.inject into a carrier
@@ -19,7 +20,7 @@ import { importDist } from './lib.mjs';
 export const CALLEE = 'bench.v1.EchoService';
 export const METHOD = 'Echo';
 
-export async function isotracePipeline({ batching = true } = {}) {
+export async function isotracePipeline({ batching = true, metrics: withMetrics = true } = {}) {
   const iso = await importDist('node.mjs', ['traceCall', 'createSpanTracer', 'createMetricsTracer', 'createOtlpHttpExporter']);
   let requests = 0;
   let sentBytes = 0;
@@ -34,8 +35,7 @@ export async function isotracePipeline({ batching = true } = {}) {
     ? iso.createOtlpHttpExporter({ url: 'http://127.0.0.1:4318/v1/traces', fetch: discard })
     : { export: (spans) => void (discarded += spans.length), forceFlush: async () => {}, shutdown: async () => {}, stats: { get discarded() { return discarded; } } };
   const spans = iso.createSpanTracer({ serviceName: 'bench', exporter });
-  const metrics = iso.createMetricsTracer();
-  const options = { tracers: [spans, metrics], service: 'bench', callee: CALLEE, method: METHOD };
+  const options = { tracers: withMetrics ? [spans, iso.createMetricsTracer()] : [spans], service: 'bench', callee: CALLEE, method: METHOD };
   let checked = false;
   return {
     call(fn) {
@@ -103,5 +103,6 @@ export async function otelPipeline() {
 export const pipelines = {
   isotrace: () => isotracePipeline(),
   'isotrace-discard': () => isotracePipeline({ batching: false }),
+  'isotrace-spans': () => isotracePipeline({ metrics: false }),
   otel: otelPipeline,
 };
