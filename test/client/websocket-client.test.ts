@@ -1,9 +1,9 @@
 // The WebSocket RPC client against a real loopback `ws` server: results, remote errors,
 // notifications, events and sizes, trace headers in `meta`, queueing, and 1,000 concurrent calls.
-import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { WebSocket, type RawData } from 'ws';
+import { openWs, wsServer } from '../loopback.js';
 import { ROOT_CONTEXT, createContextKey, type Context } from '../../src/context/context.js';
 import { getRPCInfo, type RPCInfo } from '../../src/rpcinfo/rpcinfo.js';
 import { stats } from '../../src/rpcinfo/stats-event.js';
@@ -39,8 +39,8 @@ const rpc: Handler = (msg, reply) => {
 };
 
 async function startServer(handler: Handler = rpc) {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  await once(wss, 'listening');
+  const { wss, url, close } = await wsServer();
+  cleanups.push(close);
   const received: { raw: Buffer; msg: Json }[] = [];
   const sentBytes = new Map<unknown, number>(); // response id → bytes on the wire
   wss.on('connection', (ws) => {
@@ -61,19 +61,9 @@ async function startServer(handler: Handler = rpc) {
       }, raw);
     });
   });
-  const url = `ws://127.0.0.1:${(wss.address() as { port: number }).port}`;
-  cleanups.push(() => new Promise((r) => {
-    for (const c of wss.clients) c.terminate();
-    wss.close(r);
-  }));
   return { wss, url, received, sentBytes };
 }
 
-async function openWs(url: string): Promise<WebSocket> {
-  const ws = new WebSocket(url);
-  await once(ws, 'open');
-  return ws;
-}
 
 function track(client: WebSocketRpcClient) {
   cleanups.push(() => client.close());

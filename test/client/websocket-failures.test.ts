@@ -3,7 +3,8 @@
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { WebSocket, type RawData } from 'ws';
+import { openWs, wsServer } from '../loopback.js';
 import { getRPCInfo, type RPCInfo } from '../../src/rpcinfo/rpcinfo.js';
 import { stats } from '../../src/rpcinfo/stats-event.js';
 import type { Tracer } from '../../src/tracer/tracer.js';
@@ -26,8 +27,8 @@ const send = (ws: WebSocket, frame: string | object) => {
 
 /** add answers at once, late answers after 60 ms, hang never; `handler` runs first. */
 async function startServer(handler?: Handler) {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  await once(wss, 'listening');
+  const { wss, url, close } = await wsServer();
+  cleanups.push(close);
   const received: Json[] = [];
   wss.on('connection', (ws) => {
     ws.on('message', (raw: RawData) => {
@@ -38,19 +39,9 @@ async function startServer(handler?: Handler) {
       if (msg.method === 'late') setTimeout(() => send(ws, { jsonrpc: '2.0', id: msg.id, result: 'late' }), 60);
     });
   });
-  const url = `ws://127.0.0.1:${(wss.address() as { port: number }).port}`;
-  cleanups.push(() => new Promise((r) => {
-    for (const c of wss.clients) c.terminate();
-    wss.close(r);
-  }));
   return { wss, url, received };
 }
 
-async function openWs(url: string): Promise<WebSocket> {
-  const ws = new WebSocket(url);
-  await once(ws, 'open');
-  return ws;
-}
 
 function track(client: WebSocketRpcClient) {
   cleanups.push(() => client.close());

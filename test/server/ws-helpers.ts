@@ -1,22 +1,7 @@
 // A bare `ws` client for the WebSocket server tests: frames in, parsed frames out, in order.
-import type { AddressInfo } from 'node:net';
-import { WebSocket, WebSocketServer, type ServerOptions } from 'ws';
+import { WebSocket } from 'ws';
 
-/** A `WebSocketServer` on 127.0.0.1, port 0. */
-export async function wsServer(options: ServerOptions = {}): Promise<{ wss: WebSocketServer; url: string; close(): Promise<void> }> {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, ...options });
-  await new Promise<void>((resolve) => wss.once('listening', resolve));
-  const url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`;
-  return {
-    wss,
-    url,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const ws of wss.clients) ws.terminate();
-        wss.close(() => resolve());
-      }),
-  };
-}
+export { wsServer } from '../loopback.js';
 
 export class TestClient {
   private readonly queue: unknown[] = [];
