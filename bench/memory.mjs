@@ -2,8 +2,7 @@
 // bench/pipelines.mjs: spans exported through the batching exporter to a discarding sink), for
 // isotrace and for OpenTelemetry JS, each in its own `node --expose-gc` process. Heap used after
 // a flush and a full GC at the 100,000th call and at the last; the growth between them must stay
-// ≤ 1 MB for isotrace, and its heap below OpenTelemetry's. Both children load Node's fetch
-// (undici) before measuring: see `child`.
+// ≤ 1 MB for isotrace, and its heap below OpenTelemetry's.
 //
 //   node bench/memory.mjs [--calls 1000000] [--mark 100000]
 import { fileURLToPath } from 'node:url';
@@ -14,11 +13,6 @@ const GROWTH_BUDGET = 1 * MB;
 
 async function child(mode, calls, mark) {
   if (typeof globalThis.gc !== 'function') throw new Error('run with --expose-gc');
-  // Node loads its fetch implementation (undici, ~2 MB of heap) on the first use of fetch or
-  // Response. isotrace's exporter sends through fetch and OpenTelemetry's discarding exporter
-  // does not, so without this the comparison would weigh undici on one side only. Any Node
-  // service that makes an HTTP call with fetch has it loaded anyway.
-  await new Response('').arrayBuffer();
   const { pipelines } = await import('./pipelines.mjs');
   const p = await pipelines[mode]();
   const fn = () => 1;
