@@ -22,18 +22,45 @@ function anyValue(value: AttributeValue): string {
   return '{"doubleValue":' + str(value) + '}';
 }
 
-// Attribute keys repeat on every span (`rpc.method`, `server.address`, …): escape each once.
-// Bounded, so keys an app makes up per call cannot grow it without end.
+// Most of a span's text repeats from span to span: attribute keys and most string values
+// (`rpc.method`, `peer.service`, `http.request.method`, …), span names, event names. Each such
+// piece is written once, flattened, and reused: a rope of fewer, longer pieces is faster to build
+// and to flatten, and leaves less garbage. The caches are bounded, so names or values an app makes
+// up per call cannot grow them without end; past the bound, pieces are written each time.
+const MAX_CACHED = 1024;
+
+/** `text` as one flat string, so a cached piece is a single piece wherever it is reused. */
+function flat(text: string): string {
+  text.charCodeAt(0);
+  return text;
+}
+
 const keyPrefixes = new Map<string, string>();
-const MAX_CACHED_KEYS = 512;
 
 function keyPrefix(key: string): string {
   let prefix = keyPrefixes.get(key);
   if (prefix === undefined) {
     prefix = '{"key":' + str(key) + ',"value":';
-    if (keyPrefixes.size < MAX_CACHED_KEYS) keyPrefixes.set(key, prefix);
+    if (keyPrefixes.size < MAX_CACHED) keyPrefixes.set(key, flat(prefix));
   }
   return prefix;
+}
+
+// Whole `KeyValue`s of string attributes, by key, then by value.
+const stringKeyValues = new Map<string, Map<string, string>>();
+let cachedStringKeyValues = 0;
+
+function stringKeyValue(key: string, value: string): string {
+  let byValue = stringKeyValues.get(key);
+  let text = byValue?.get(value);
+  if (text !== undefined) return text;
+  text = keyPrefix(key) + '{"stringValue":' + str(value) + '}}';
+  if (cachedStringKeyValues < MAX_CACHED) {
+    if (byValue === undefined) stringKeyValues.set(key, (byValue = new Map()));
+    byValue.set(value, flat(text));
+    cachedStringKeyValues++;
+  }
+  return text;
 }
 
 function keyValues(attributes: Readonly<SpanAttributes>): string {
@@ -42,9 +69,36 @@ function keyValues(attributes: Readonly<SpanAttributes>): string {
   let out = '[';
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
-    out += (i === 0 ? '' : ',') + keyPrefix(key) + anyValue(attributes[key]) + '}';
+    const value = attributes[key];
+    if (i !== 0) out += ',';
+    out += typeof value === 'string' ? stringKeyValue(key, value) : keyPrefix(key) + anyValue(value) + '}';
   }
   return out + ']';
+}
+
+// What follows a span's flags up to its start time: name and kind.
+const nameAndKinds = new Map<string, string>();
+
+function nameAndKind(name: string, kind: number): string {
+  const key = kind + name;
+  let text = nameAndKinds.get(key);
+  if (text === undefined) {
+    text = ',"name":' + str(name) + ',"kind":' + kind + ',"startTimeUnixNano":"';
+    if (nameAndKinds.size < MAX_CACHED) nameAndKinds.set(key, flat(text));
+  }
+  return text;
+}
+
+// What follows an event's time when it has no attributes (stats events have none): its name.
+const bareEventEnds = new Map<string, string>();
+
+function bareEventEnd(name: string): string {
+  let text = bareEventEnds.get(name);
+  if (text === undefined) {
+    text = '","name":' + str(name) + ',"attributes":[]}';
+    if (bareEventEnds.size < MAX_CACHED) bareEventEnds.set(name, flat(text));
+  }
+  return text;
 }
 
 function span(s: SpanData): string {
@@ -52,20 +106,27 @@ function span(s: SpanData): string {
   const start = msToUnixNano(s.startTime);
   const end = msToUnixNano(s.endTime);
   let out =
-    '{"traceId":' + str(s.traceId) + ',"spanId":' + str(s.spanId) + ',"flags":' + otlpSpanFlags(s) + ',"name":' + str(s.name) +
-    ',"kind":' + (OTLP_SPAN_KIND[s.kind] ?? OTLP_SPAN_KIND.internal) + ',"startTimeUnixNano":"' + start + '","endTimeUnixNano":"' + end +
+    '{"traceId":' + str(s.traceId) + ',"spanId":' + str(s.spanId) + ',"flags":' + otlpSpanFlags(s) +
+    nameAndKind(s.name, OTLP_SPAN_KIND[s.kind] ?? OTLP_SPAN_KIND.internal) + start + '","endTimeUnixNano":"' + end +
     '","attributes":' + keyValues(s.attributes) + ',"events":[';
   const events = s.events;
   for (let i = 0; i < events.length; i++) {
     const e = events[i];
     const time = e.time === s.startTime ? start : e.time === s.endTime ? end : msToUnixNano(e.time);
-    out += (i === 0 ? '{"timeUnixNano":"' : ',{"timeUnixNano":"') + time + '","name":' + str(e.name) + ',"attributes":' + keyValues(e.attributes) + '}';
+    out += i === 0 ? '{"timeUnixNano":"' + time : ',{"timeUnixNano":"' + time;
+    const attributes = e.attributes;
+    out += isEmpty(attributes) ? bareEventEnd(e.name) : '","name":' + str(e.name) + ',"attributes":' + keyValues(attributes) + '}';
   }
   const code = OTLP_STATUS_CODE[s.status.code];
   out += s.status.message ? '],"status":{"code":' + code + ',"message":' + str(s.status.message) + '}' : '],"status":{"code":' + code + '}';
   if (s.parentSpanId !== undefined) out += ',"parentSpanId":' + str(s.parentSpanId);
   if (s.traceState) out += ',"traceState":' + str(s.traceState);
   return out + '}';
+}
+
+function isEmpty(attributes: Readonly<SpanAttributes>): boolean {
+  for (const key in attributes) if (Object.prototype.hasOwnProperty.call(attributes, key)) return false;
+  return true;
 }
 
 // A tracer's resource is one frozen object shared by its spans: write it once.
