@@ -76,15 +76,19 @@ function keyValues(attributes: Readonly<SpanAttributes>): string {
   return out + ']';
 }
 
-// What follows a span's flags up to its start time: name and kind.
-const nameAndKinds = new Map<string, string>();
+// What follows a span's flags up to its start time: name and kind. One map per OTLP kind (1–5).
+const nameAndKinds: Map<string, string>[] = [];
+let cachedNameAndKinds = 0;
 
 function nameAndKind(name: string, kind: number): string {
-  const key = kind + name;
-  let text = nameAndKinds.get(key);
+  const byName = (nameAndKinds[kind] ??= new Map());
+  let text = byName.get(name);
   if (text === undefined) {
     text = ',"name":' + str(name) + ',"kind":' + kind + ',"startTimeUnixNano":"';
-    if (nameAndKinds.size < MAX_CACHED) nameAndKinds.set(key, flat(text));
+    if (cachedNameAndKinds < MAX_CACHED) {
+      byName.set(name, flat(text));
+      cachedNameAndKinds++;
+    }
   }
   return text;
 }
