@@ -28,39 +28,32 @@ function anyValue(value: AttributeValue): string {
 // and to flatten, and leaves less garbage. The caches are bounded, so names or values an app makes
 // up per call cannot grow them without end; past the bound, pieces are written each time.
 const MAX_CACHED = 1024;
+let cached = 0;
 
-/** `text` as one flat string, so a cached piece is a single piece wherever it is reused. */
-function flat(text: string): string {
-  text.charCodeAt(0);
+/** Keeps `text`, flattened so it is one piece wherever it is reused, while the bound allows. */
+function remember(cache: Map<string, string>, key: string, text: string): string {
+  if (cached < MAX_CACHED) {
+    cached++;
+    text.charCodeAt(0); // V8 flattens a rope on first read
+    cache.set(key, text);
+  }
   return text;
 }
 
 const keyPrefixes = new Map<string, string>();
-
-function keyPrefix(key: string): string {
-  let prefix = keyPrefixes.get(key);
-  if (prefix === undefined) {
-    prefix = '{"key":' + str(key) + ',"value":';
-    if (keyPrefixes.size < MAX_CACHED) keyPrefixes.set(key, flat(prefix));
-  }
-  return prefix;
-}
+const keyPrefix = (key: string): string => keyPrefixes.get(key) ?? remember(keyPrefixes, key, '{"key":' + str(key) + ',"value":');
 
 // Whole `KeyValue`s of string attributes, by key, then by value.
 const stringKeyValues = new Map<string, Map<string, string>>();
-let cachedStringKeyValues = 0;
 
 function stringKeyValue(key: string, value: string): string {
   let byValue = stringKeyValues.get(key);
-  let text = byValue?.get(value);
+  const text = byValue?.get(value);
   if (text !== undefined) return text;
-  text = keyPrefix(key) + '{"stringValue":' + str(value) + '}}';
-  if (cachedStringKeyValues < MAX_CACHED) {
-    if (byValue === undefined) stringKeyValues.set(key, (byValue = new Map()));
-    byValue.set(value, flat(text));
-    cachedStringKeyValues++;
-  }
-  return text;
+  // A map per key only while there is room: keys made up per call must not pile up empty maps.
+  if (byValue === undefined && cached < MAX_CACHED) stringKeyValues.set(key, (byValue = new Map()));
+  const made = keyPrefix(key) + '{"stringValue":' + str(value) + '}}';
+  return byValue === undefined ? made : remember(byValue, value, made);
 }
 
 function keyValues(attributes: Readonly<SpanAttributes>): string {
@@ -76,34 +69,17 @@ function keyValues(attributes: Readonly<SpanAttributes>): string {
   return out + ']';
 }
 
-// What follows a span's flags up to its start time: name and kind. One map per OTLP kind (1–5).
+// What follows a span's flags up to its start time (name and kind), by OTLP kind (1–5), then name.
 const nameAndKinds: Map<string, string>[] = [];
-let cachedNameAndKinds = 0;
 
 function nameAndKind(name: string, kind: number): string {
   const byName = (nameAndKinds[kind] ??= new Map());
-  let text = byName.get(name);
-  if (text === undefined) {
-    text = ',"name":' + str(name) + ',"kind":' + kind + ',"startTimeUnixNano":"';
-    if (cachedNameAndKinds < MAX_CACHED) {
-      byName.set(name, flat(text));
-      cachedNameAndKinds++;
-    }
-  }
-  return text;
+  return byName.get(name) ?? remember(byName, name, ',"name":' + str(name) + ',"kind":' + kind + ',"startTimeUnixNano":"');
 }
 
-// What follows an event's time when it has no attributes (stats events have none): its name.
+// What follows the time of an event without attributes (as stats events are): its name.
 const bareEventEnds = new Map<string, string>();
-
-function bareEventEnd(name: string): string {
-  let text = bareEventEnds.get(name);
-  if (text === undefined) {
-    text = '","name":' + str(name) + ',"attributes":[]}';
-    if (bareEventEnds.size < MAX_CACHED) bareEventEnds.set(name, flat(text));
-  }
-  return text;
-}
+const bareEventEnd = (name: string): string => bareEventEnds.get(name) ?? remember(bareEventEnds, name, '","name":' + str(name) + ',"attributes":[]}');
 
 function span(s: SpanData): string {
   // An RPC span's first and last events are RPCStart and RPCFinish, at its start and end time.
@@ -117,20 +93,15 @@ function span(s: SpanData): string {
   for (let i = 0; i < events.length; i++) {
     const e = events[i];
     const time = e.time === s.startTime ? start : e.time === s.endTime ? end : msToUnixNano(e.time);
-    out += i === 0 ? '{"timeUnixNano":"' + time : ',{"timeUnixNano":"' + time;
-    const attributes = e.attributes;
-    out += isEmpty(attributes) ? bareEventEnd(e.name) : '","name":' + str(e.name) + ',"attributes":' + keyValues(attributes) + '}';
+    const attributes = keyValues(e.attributes);
+    out += (i === 0 ? '{"timeUnixNano":"' : ',{"timeUnixNano":"') + time;
+    out += attributes === '[]' ? bareEventEnd(e.name) : '","name":' + str(e.name) + ',"attributes":' + attributes + '}';
   }
   const code = OTLP_STATUS_CODE[s.status.code];
   out += s.status.message ? '],"status":{"code":' + code + ',"message":' + str(s.status.message) + '}' : '],"status":{"code":' + code + '}';
   if (s.parentSpanId !== undefined) out += ',"parentSpanId":' + str(s.parentSpanId);
   if (s.traceState) out += ',"traceState":' + str(s.traceState);
   return out + '}';
-}
-
-function isEmpty(attributes: Readonly<SpanAttributes>): boolean {
-  for (const key in attributes) if (Object.prototype.hasOwnProperty.call(attributes, key)) return false;
-  return true;
 }
 
 // A tracer's resource is one frozen object shared by its spans: write it once.
