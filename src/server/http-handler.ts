@@ -69,6 +69,7 @@ class HttpServerCall implements HttpCallState {
     readonly ctx: Context,
     private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
+    private readonly onHandlerError: HandlerErrorHook | undefined,
   ) {}
 
   /** Finishes the RPC once: the status code, `error.type`, then the tracers' finish. */
@@ -95,7 +96,7 @@ class HttpServerCall implements HttpCallState {
   }
 
   /** The handler threw or rejected: record it, tell the hook, answer a 500 (or cut the response). */
-  handlerFailed(thrown: unknown, onHandlerError: HandlerErrorHook | undefined): void {
+  handlerFailed(thrown: unknown): void {
     const { ri, req, res } = this;
     if (!this.done) {
       const error = asRecordedError(thrown);
@@ -103,7 +104,7 @@ class HttpServerCall implements HttpCallState {
       if (ri.stats.error === undefined) ri.stats.error = error;
       ri.attributes['error.type'] = errorType(error);
     }
-    reportHandlerError(onHandlerError, { error: thrown, req, res, ctx: this.ctx });
+    reportHandlerError(this.onHandlerError, { error: thrown, req, res, ctx: this.ctx });
     answerFailure(res);
   }
 }
@@ -129,7 +130,7 @@ export function traceHttpHandler<Req extends IncomingMessage = IncomingMessage, 
 
   return function tracedHttpHandler(this: unknown, req: Req, res: Res): void {
     const ri = createHttpRPCInfo(setup, req, describe);
-    const call = new HttpServerCall(setup, ri, startServerCall(setup, ri), req, res);
+    const call = new HttpServerCall(setup, ri, startServerCall(setup, ri), req, res, onHandlerError as HandlerErrorHook | undefined);
     instrumentRequest(req, call);
     instrumentResponse(req, res, call);
 
@@ -138,13 +139,13 @@ export function traceHttpHandler<Req extends IncomingMessage = IncomingMessage, 
     try {
       result = context.with(call.ctx, handler, this as never, req, res);
     } catch (error) {
-      call.handlerFailed(error, onHandlerError as HandlerErrorHook | undefined);
+      call.handlerFailed(error);
       return;
     }
     if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
       Promise.resolve(result).then(
         () => call.handled(),
-        (error: unknown) => call.handlerFailed(error, onHandlerError as HandlerErrorHook | undefined),
+        (error: unknown) => call.handlerFailed(error),
       );
     } else {
       call.handled();
