@@ -25,18 +25,23 @@ function anyValue(value: AttributeValue): string {
 // Most of a span's text repeats from span to span: attribute keys and most string values
 // (`rpc.method`, `peer.service`, `http.request.method`, …), span names, event names. Each such
 // piece is written once, flattened, and reused: a rope of fewer, longer pieces is faster to build
-// and to flatten, and leaves less garbage. The caches are bounded, so names or values an app makes
-// up per call cannot grow them without end; past the bound, pieces are written each time.
+// and to flatten, and leaves less garbage. The caches hold at most MAX_CACHED pieces together and
+// are emptied when full, so names or values an app makes up per call cannot grow them without
+// end, and they follow what the app sends now rather than what it sent first.
 const MAX_CACHED = 1024;
 let cached = 0;
 
-/** Keeps `text`, flattened so it is one piece wherever it is reused, while the bound allows. */
+/** Keeps `text`, flattened so it is one piece wherever it is reused. */
 function remember(cache: Map<string, string>, key: string, text: string): string {
-  if (cached < MAX_CACHED) {
-    cached++;
-    text.charCodeAt(0); // V8 flattens a rope on first read
-    cache.set(key, text);
+  if (++cached > MAX_CACHED) {
+    keyPrefixes.clear();
+    stringKeyValues.clear();
+    nameAndKinds.length = 0;
+    bareEventEnds.clear();
+    cached = 1;
   }
+  text.charCodeAt(0); // V8 flattens a rope on first read
+  cache.set(key, text);
   return text;
 }
 
@@ -50,10 +55,9 @@ function stringKeyValue(key: string, value: string): string {
   let byValue = stringKeyValues.get(key);
   const text = byValue?.get(value);
   if (text !== undefined) return text;
-  // A map per key only while there is room: keys made up per call must not pile up empty maps.
-  if (byValue === undefined && cached < MAX_CACHED) stringKeyValues.set(key, (byValue = new Map()));
   const made = keyPrefix(key) + '{"stringValue":' + str(value) + '}}';
-  return byValue === undefined ? made : remember(byValue, value, made);
+  if (byValue === undefined) stringKeyValues.set(key, (byValue = new Map()));
+  return remember(byValue, value, made);
 }
 
 function keyValues(attributes: Readonly<SpanAttributes>): string {
