@@ -1,7 +1,8 @@
 import type { Context } from '../context/context.js';
 import { context } from '../context/context-api.js';
-import { createRPCInfo, withRPCInfo, type RPCInfo } from '../rpcinfo/rpcinfo.js';
-import { defaultStatsLevel, type StatsLevel } from '../rpcinfo/stats-level.js';
+import { assembleRPCInfo, withRPCInfo, type RPCInfo } from '../rpcinfo/rpcinfo.js';
+import { MapHeaderCarrier } from '../rpcinfo/header-carrier.js';
+import { assertStatsLevel, defaultStatsLevel, type StatsLevel } from '../rpcinfo/stats-level.js';
 import { createTraceController, type TraceController, type TraceControllerOptions } from '../tracer/trace-controller.js';
 import type { Tracer } from '../tracer/tracer.js';
 import { isTracingSuppressed } from '../tracer/suppress-tracing.js';
@@ -59,13 +60,19 @@ export async function traceCall<T>(options: TraceCallOptions, fn: (ctx: Context)
   // An exporter's own work: run it untraced, or sending spans would make spans without end.
   if (isTracingSuppressed(parent)) return fn(parent);
   const controller = controllerFor(options);
-  const ri = createRPCInfo({
-    side: 'client',
-    from: { serviceName: options.service },
-    to: { serviceName: options.callee, method: options.method },
-    config: { transport: options.transport ?? 'call', timeoutMs: options.timeoutMs },
-    statsLevel: options.statsLevel ?? defaultStatsLevel(controller.tracers.length),
-  });
+  const statsLevel = options.statsLevel ?? defaultStatsLevel(controller.tracers.length);
+  assertStatsLevel(statsLevel);
+  // As createRPCInfo would fill it from these options, without the init object it would copy.
+  const callee = options.callee ?? '';
+  const ri = assembleRPCInfo(
+    'client',
+    { serviceName: options.service ?? '', method: '', address: '', tags: {} },
+    { serviceName: callee, method: options.method, address: '', tags: {} },
+    { service: callee, method: options.method, package: '', seqId: 0 },
+    { transport: options.transport ?? 'call', timeoutMs: options.timeoutMs, codec: undefined },
+    statsLevel,
+    new MapHeaderCarrier(),
+  );
   const ctx = controller.start(withRPCInfo(parent, ri));
   try {
     const result = await context.with(ctx, fn, undefined, ctx);

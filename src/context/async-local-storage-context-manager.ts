@@ -3,6 +3,10 @@ import { ROOT_CONTEXT, type Context } from './context.js';
 import type { ContextManager } from './context-manager.js';
 import { bindWithManager } from './bind-function.js';
 
+function applyTo(fn: Function, thisArg: unknown, args: unknown[]): unknown {
+  return Reflect.apply(fn, thisArg, args);
+}
+
 /**
  * Node's manager: the active context follows every async continuation (awaits, timers, I/O
  * callbacks) through one `AsyncLocalStorage`. One store for the whole context, entered once per
@@ -26,9 +30,10 @@ export class AsyncLocalStorageContextManager implements ContextManager {
     thisArg?: ThisParameterType<F>,
     ...args: A
   ): ReturnType<F> {
-    // `run` takes the arguments itself; binding `this` only when asked avoids a closure per call.
-    const target = thisArg === undefined ? fn : (fn.bind(thisArg) as F);
-    return this.storage.run(ctx, target, ...args);
+    // `run` takes the arguments itself and calls with no `this`; a `this`, when asked for, is
+    // passed through `applyTo` rather than a function bound per call.
+    if (thisArg === undefined) return this.storage.run(ctx, fn, ...args);
+    return this.storage.run(ctx, applyTo, fn, thisArg, args) as ReturnType<F>;
   }
 
   bind<T>(ctx: Context, target: T): T {

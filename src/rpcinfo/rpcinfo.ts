@@ -76,21 +76,40 @@ export function createRPCInfo(init: RPCInfoInit): RPCInfo {
   const level = init.statsLevel ?? StatsLevel.Detailed;
   assertStatsLevel(level);
   const to = createEndpoint(init.to);
-  return {
-    side: init.side,
-    from: createEndpoint(init.from),
+  const ri = assembleRPCInfo(
+    init.side,
+    createEndpoint(init.from),
     to,
-    invocation: {
+    {
       service: init.invocation?.service ?? to.serviceName,
       method: init.invocation?.method ?? to.method,
       package: init.invocation?.package ?? '',
       seqId: init.invocation?.seqId ?? 0,
     },
-    config: { transport: init.config?.transport ?? 'call', timeoutMs: init.config?.timeoutMs, codec: init.config?.codec },
-    stats: new RPCStats(level),
-    attributes: init.attributes === undefined ? {} : Object.assign({}, init.attributes),
-    headers: init.headers ?? new MapHeaderCarrier(),
-  };
+    { transport: init.config?.transport ?? 'call', timeoutMs: init.config?.timeoutMs, codec: init.config?.codec },
+    level,
+    init.headers ?? new MapHeaderCarrier(),
+  );
+  if (init.attributes !== undefined) Object.assign(ri.attributes, init.attributes);
+  return ri;
+}
+
+/**
+ * An RPCInfo of parts the caller built complete (every field of each, as {@link createRPCInfo}
+ * would fill them) and checked, taken as they are. Transports use it per call, rather than build
+ * an init object whose every part {@link createRPCInfo} would copy again.
+ * @internal
+ */
+export function assembleRPCInfo(
+  side: RPCSide,
+  from: EndpointInfo,
+  to: EndpointInfo,
+  invocation: Invocation,
+  config: RPCConfig,
+  level: StatsLevel,
+  headers: HeaderCarrier,
+): RPCInfo {
+  return { side, from, to, invocation, config, stats: new RPCStats(level), attributes: {}, headers };
 }
 
 const RPCINFO_KEY = createContextKey('isotrace.rpcinfo');

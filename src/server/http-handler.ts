@@ -7,7 +7,8 @@ import { finishHttpAttributes } from './http-attributes.js';
 import { createHttpRPCInfo } from './http-rpcinfo.js';
 import { instrumentRequest, instrumentResponse, type HttpCallState } from './http-sizes.js';
 import type { ServerCallName } from './naming.js';
-import { createServerSetup, startServerCall, type ServerTraceOptions } from './server-rpcinfo.js';
+import { createServerSetup, startServerCall, type ServerSetup, type ServerTraceOptions } from './server-rpcinfo.js';
+import type { RPCInfo } from '../rpcinfo/rpcinfo.js';
 
 /** A `node:http`/`node:https` request listener: an Express or Koa app's handler has this shape. */
 export type HttpHandler<Req extends IncomingMessage = IncomingMessage, Res extends ServerResponse = ServerResponse> = (
@@ -56,6 +57,58 @@ function answerFailure(res: ServerResponse): void {
   }
 }
 
+type HandlerErrorHook = (event: HttpHandlerErrorEvent) => void;
+
+/** One served request: its RPC's state, and what ends it. One object per request, no closures. */
+class HttpServerCall implements HttpCallState {
+  done = false;
+
+  constructor(
+    private readonly setup: ServerSetup,
+    readonly ri: RPCInfo,
+    readonly ctx: Context,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly onHandlerError: HandlerErrorHook | undefined,
+  ) {}
+
+  /** Finishes the RPC once: the status code, `error.type`, then the tracers' finish. */
+  finish(error?: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    const { ri, res } = this;
+    finishHttpAttributes(ri, res.headersSent ? res.statusCode : undefined, ri.stats.error ?? error);
+    this.setup.controller.finish(this.ctx, error);
+  }
+
+  onResponseFinish(): void {
+    if (!this.done) this.ri.stats.record(stats.WriteFinish);
+    this.finish();
+  }
+
+  onResponseClose(): void {
+    if (!this.res.writableFinished) this.finish(new RequestAbortedError());
+  }
+
+  /** The handler returned, or its promise resolved. */
+  handled(): void {
+    if (!this.done) this.ri.stats.record(stats.ServerHandleFinish);
+  }
+
+  /** The handler threw or rejected: record it, tell the hook, answer a 500 (or cut the response). */
+  handlerFailed(thrown: unknown): void {
+    const { ri, req, res } = this;
+    if (!this.done) {
+      const error = asRecordedError(thrown);
+      ri.stats.record(stats.ServerHandleFinish, 'error');
+      if (ri.stats.error === undefined) ri.stats.error = error;
+      ri.attributes['error.type'] = errorType(error);
+    }
+    reportHandlerError(this.onHandlerError, { error: thrown, req, res, ctx: this.ctx });
+    answerFailure(res);
+  }
+}
+
 /**
  * Wraps a `node:http` request listener so each request is a traced server RPC: the handler and
  * all its async work (and its `req`/`res` listeners) run in the call's context; the RPC finishes
@@ -77,54 +130,25 @@ export function traceHttpHandler<Req extends IncomingMessage = IncomingMessage, 
 
   return function tracedHttpHandler(this: unknown, req: Req, res: Res): void {
     const ri = createHttpRPCInfo(setup, req, describe);
-    const ctx = startServerCall(setup, ri);
-    const call: HttpCallState = { ri, ctx, done: false };
-    const finish = (error?: unknown): void => {
-      if (call.done) return;
-      call.done = true;
-      finishHttpAttributes(ri, res.headersSent ? res.statusCode : undefined, ri.stats.error ?? error);
-      setup.controller.finish(ctx, error);
-    };
+    const call = new HttpServerCall(setup, ri, startServerCall(setup, ri), req, res, onHandlerError as HandlerErrorHook | undefined);
     instrumentRequest(req, call);
-    instrumentResponse(
-      req,
-      res,
-      call,
-      () => {
-        if (!call.done) ri.stats.record(stats.WriteFinish);
-        finish();
-      },
-      () => {
-        if (!res.writableFinished) finish(new RequestAbortedError());
-      },
-    );
-
-    const handled = (): void => {
-      if (!call.done) ri.stats.record(stats.ServerHandleFinish);
-    };
-    const fail = (thrown: unknown): void => {
-      if (!call.done) {
-        const error = asRecordedError(thrown);
-        ri.stats.record(stats.ServerHandleFinish, 'error');
-        if (ri.stats.error === undefined) ri.stats.error = error;
-        ri.attributes['error.type'] = errorType(error);
-      }
-      reportHandlerError(onHandlerError, { error: thrown, req, res, ctx });
-      answerFailure(res);
-    };
+    instrumentResponse(req, res, call);
 
     ri.stats.record(stats.ServerHandleStart);
     let result: unknown;
     try {
-      result = context.with(ctx, handler, this as never, req, res);
+      result = context.with(call.ctx, handler, this as never, req, res);
     } catch (error) {
-      fail(error);
+      call.handlerFailed(error);
       return;
     }
     if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
-      Promise.resolve(result).then(handled, fail);
+      Promise.resolve(result).then(
+        () => call.handled(),
+        (error: unknown) => call.handlerFailed(error),
+      );
     } else {
-      handled();
+      call.handled();
     }
   };
 }

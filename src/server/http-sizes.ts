@@ -11,23 +11,72 @@ export interface HttpCallState {
   readonly ctx: Context;
   /** Set once the RPC finished: later events and bytes are not the call's any more. */
   done: boolean;
+  /** The response emitted `finish`: it was handed to the OS whole. */
+  onResponseFinish(): void;
+  /** The response emitted `close`. */
+  onResponseClose(): void;
 }
 
 type Emit = (this: unknown, event: string | symbol, ...args: unknown[]) => boolean;
+type Method = (this: unknown, ...args: unknown[]) => unknown;
+
+// The wrappers below are shared by every request (a request allocates no closures for them):
+// each finds its call and the methods it replaced under these keys of the `req` or `res` it
+// was called on.
+const REQUEST = Symbol('isotrace.httpRequest');
+const RESPONSE = Symbol('isotrace.httpResponse');
+
+interface RequestHooks {
+  readonly call: HttpCallState;
+  readonly emit: Emit;
+}
+
+interface ResponseHooks {
+  readonly call: HttpCallState;
+  readonly req: IncomingMessage;
+  readonly emit: Emit;
+  readonly writeHead: Method;
+  readonly write: Method;
+  readonly end: Method;
+}
+
+type InstrumentedRequest = IncomingMessage & { [REQUEST]?: RequestHooks };
+type InstrumentedResponse = ServerResponse & { [RESPONSE]?: ResponseHooks };
+
+function callEmit(emit: Emit, target: unknown, args: IArguments): boolean {
+  return Reflect.apply(emit, target, args) as boolean;
+}
 
 /**
- * Emits `event` with its listeners in the call's context. Entering the context costs an
- * AsyncLocalStorage run: skipped when no listener would see it, or when it is already active.
+ * Emits an event (`args` are `emit`'s own arguments) with its listeners in the call's context.
+ * Entering the context costs an AsyncLocalStorage run: skipped when no listener would see it,
+ * or when it is already active.
  */
-function emitInCall(target: IncomingMessage | ServerResponse, emit: Emit, ctx: Context, event: string | symbol, args: unknown[]): boolean {
-  if (target.listenerCount(event) === 0 || context.active() === ctx) return emit.call(target, event, ...args);
-  return context.with(ctx, emit, target, event, ...args);
+function emitInCall(target: IncomingMessage | ServerResponse, emit: Emit, ctx: Context, args: IArguments): boolean {
+  if (target.listenerCount(args[0] as string | symbol) === 0 || context.active() === ctx) return Reflect.apply(emit, target, args) as boolean;
+  return context.with(ctx, callEmit, undefined, emit, target, args);
 }
 
 /** The bytes of a body chunk: a string in `encoding` (UTF-8 by default), or a buffer/typed array. */
 export function chunkBytes(chunk: unknown, encoding: string | null | undefined): number {
   if (typeof chunk === 'string') return Buffer.byteLength(chunk, (encoding ?? 'utf8') as BufferEncoding);
   return ArrayBuffer.isView(chunk) ? chunk.byteLength : 0;
+}
+
+function requestEmit(this: InstrumentedRequest, event: string | symbol, chunk?: unknown): boolean {
+  const hooks = this[REQUEST]!;
+  const { call } = hooks;
+  // After the RPC finished, Node may still drain an unread body (`_dump`): not the handler's read.
+  if (!call.done) {
+    if (event === 'data') {
+      call.ri.stats.record(stats.ReadStart);
+      call.ri.stats.recvSize += chunkBytes(chunk, this.readableEncoding);
+    } else if (event === 'end') {
+      call.ri.stats.record(stats.ReadStart);
+      call.ri.stats.record(stats.ReadFinish);
+    }
+  }
+  return emitInCall(this, hooks.emit, call.ctx, arguments);
 }
 
 /**
@@ -43,21 +92,48 @@ export function chunkBytes(chunk: unknown, encoding: string | null | undefined):
  * from the socket's context, where a listener added by the handler would lose its RPCInfo.
  */
 export function instrumentRequest(req: IncomingMessage, call: HttpCallState): void {
-  const emit = req.emit as Emit;
-  const { ri, ctx } = call;
-  req.emit = function (this: IncomingMessage, event: string | symbol, ...args: unknown[]): boolean {
-    // After the RPC finished, Node may still drain an unread body (`_dump`): not the handler's read.
-    if (!call.done) {
-      if (event === 'data') {
-        ri.stats.record(stats.ReadStart);
-        ri.stats.recvSize += chunkBytes(args[0], this.readableEncoding);
-      } else if (event === 'end') {
-        ri.stats.record(stats.ReadStart);
-        ri.stats.record(stats.ReadFinish);
-      }
-    }
-    return emitInCall(this, emit, ctx, event, args);
-  } as IncomingMessage['emit'];
+  const hooks: RequestHooks = { call, emit: req.emit as Emit };
+  (req as InstrumentedRequest)[REQUEST] = hooks;
+  req.emit = requestEmit as IncomingMessage['emit'];
+}
+
+function startWrite(call: HttpCallState): void {
+  if (!call.done) call.ri.stats.record(stats.WriteStart);
+}
+
+function countWrite(hooks: ResponseHooks, res: ServerResponse, chunk: unknown, encoding: unknown): void {
+  const { call } = hooks;
+  if (call.done || chunk == null || typeof chunk === 'function' || res.writableEnded) return;
+  const status = res.statusCode;
+  if (hooks.req.method === 'HEAD' || status === 204 || status === 304) return;
+  call.ri.stats.sendSize += chunkBytes(chunk, typeof encoding === 'string' ? encoding : undefined);
+}
+
+function responseWriteHead(this: InstrumentedResponse): unknown {
+  const hooks = this[RESPONSE]!;
+  startWrite(hooks.call);
+  return Reflect.apply(hooks.writeHead, this, arguments);
+}
+
+function responseWrite(this: InstrumentedResponse, chunk: unknown, encoding?: unknown): unknown {
+  const hooks = this[RESPONSE]!;
+  startWrite(hooks.call);
+  countWrite(hooks, this, chunk, encoding);
+  return Reflect.apply(hooks.write, this, arguments);
+}
+
+function responseEnd(this: InstrumentedResponse, chunk?: unknown, encoding?: unknown): unknown {
+  const hooks = this[RESPONSE]!;
+  startWrite(hooks.call);
+  countWrite(hooks, this, chunk, encoding);
+  return Reflect.apply(hooks.end, this, arguments);
+}
+
+function responseEmit(this: InstrumentedResponse, event: string | symbol): boolean {
+  const hooks = this[RESPONSE]!;
+  if (event === 'finish') hooks.call.onResponseFinish();
+  else if (event === 'close') hooks.call.onResponseClose();
+  return emitInCall(this, hooks.emit, hooks.call.ctx, arguments);
 }
 
 /**
@@ -65,39 +141,21 @@ export function instrumentRequest(req: IncomingMessage, call: HttpCallState): vo
  * the chunks passed to `write`/`end` in their encoding (Node's `end` does not go through `write`,
  * so nothing is counted twice). Bytes Node discards are not counted: writes after `end`, and
  * bodies of HEAD, 204 and 304 responses. Listeners of `res` run in the call's context, as for
- * `req`; `onFinish` and `onClose` are called from the same `emit` wrapper, before the listeners,
- * which spares two listener registrations per request.
+ * `req`; the call's `onResponseFinish` and `onResponseClose` are called from the same `emit`
+ * wrapper, before the listeners, which spares two listener registrations per request.
  */
-export function instrumentResponse(req: IncomingMessage, res: ServerResponse, call: HttpCallState, onFinish: () => void, onClose: () => void): void {
-  const { ri, ctx } = call;
-  const { writeHead, write, end } = res;
-  const emit = res.emit as Emit;
-  const startWrite = (): void => {
-    if (!call.done) ri.stats.record(stats.WriteStart);
+export function instrumentResponse(req: IncomingMessage, res: ServerResponse, call: HttpCallState): void {
+  const hooks: ResponseHooks = {
+    call,
+    req,
+    emit: res.emit as Emit,
+    writeHead: res.writeHead as Method,
+    write: res.write as Method,
+    end: res.end as Method,
   };
-  const count = (chunk: unknown, encoding: unknown): void => {
-    if (call.done || chunk == null || typeof chunk === 'function' || res.writableEnded) return;
-    const status = res.statusCode;
-    if (req.method === 'HEAD' || status === 204 || status === 304) return;
-    ri.stats.sendSize += chunkBytes(chunk, typeof encoding === 'string' ? encoding : undefined);
-  };
-  res.writeHead = function (this: ServerResponse) {
-    startWrite();
-    return writeHead.apply(this, arguments as never);
-  } as ServerResponse['writeHead'];
-  res.write = function (this: ServerResponse, chunk: unknown, encoding?: unknown) {
-    startWrite();
-    count(chunk, encoding);
-    return write.apply(this, arguments as never);
-  } as ServerResponse['write'];
-  res.end = function (this: ServerResponse, chunk?: unknown, encoding?: unknown) {
-    startWrite();
-    count(chunk, encoding);
-    return end.apply(this, arguments as never);
-  } as ServerResponse['end'];
-  res.emit = function (this: ServerResponse, event: string | symbol, ...args: unknown[]): boolean {
-    if (event === 'finish') onFinish();
-    else if (event === 'close') onClose();
-    return emitInCall(this, emit, ctx, event, args);
-  } as ServerResponse['emit'];
+  (res as InstrumentedResponse)[RESPONSE] = hooks;
+  res.writeHead = responseWriteHead as ServerResponse['writeHead'];
+  res.write = responseWrite as ServerResponse['write'];
+  res.end = responseEnd as ServerResponse['end'];
+  res.emit = responseEmit as ServerResponse['emit'];
 }

@@ -64,7 +64,8 @@ export function msToUnixNano(ms: number): string {
     whole += 1;
     nanos -= 1e6;
   }
-  return whole === 0 ? String(nanos) : `${whole}${String(nanos).padStart(6, '0')}`;
+  // `nanos + 1e6` has seven digits, the last six of which are `nanos` zero-padded to six.
+  return whole === 0 ? String(nanos) : whole + String(nanos + 1e6).slice(1);
 }
 
 /** An attribute value as an OTLP `AnyValue`; integers beyond 2^53 are sent as doubles. */
@@ -113,6 +114,11 @@ function resourceAttributes(resource: Resource): OtlpKeyValue[] {
 
 /** Spans grouped by resource (object identity: one per span tracer), then by instrumentation scope. */
 export function groupSpans(spans: readonly SpanData[]): [Resource, { scope: InstrumentationScope; spans: SpanData[] }[]][] {
+  // The usual batch comes from one tracer: one resource and one scope object; skip the maps.
+  const first = spans[0];
+  if (first !== undefined && spans.every((s) => s.resource === first.resource && s.scope === first.scope)) {
+    return [[first.resource, [{ scope: first.scope, spans: spans.slice() }]]];
+  }
   const byResource = new Map<Resource, Map<string, { scope: InstrumentationScope; spans: SpanData[] }>>();
   for (const span of spans) {
     let scopes = byResource.get(span.resource);

@@ -211,6 +211,22 @@ describe('isotrace OTLP JSON', () => {
     }
   });
 
+  it('stays byte for byte the same past the bound of its caches of repeated pieces', () => {
+    // The serializer reuses the text of names and string values it has seen; more distinct ones
+    // than it keeps must be written in full, and spans seen again must still match.
+    const memory = createMemoryExporter();
+    const tracer = createSpanTracer({ serviceName: 'many', exporter: memory });
+    for (let i = 0; i < 3000; i++) {
+      const span = tracer.startSpan(`op ${i % 1500}`, { attributes: { [`key.${i % 700}`]: `value ${i}`, same: 'x', n: i } });
+      span.addEvent(`event ${i % 1200}`);
+      span.addEvent('with attributes', { at: `v${i}` });
+      span.end();
+    }
+    for (const batch of [memory.spans.slice(0, 1500), memory.spans.slice(1500), memory.spans]) {
+      expect(serializeOtlpJson(batch)).toBe(JSON.stringify(toOtlpJson(batch)));
+    }
+  });
+
   it('fails the strict parse for a field the schema lacks (the check has teeth)', async () => {
     const json = JSON.parse(JSON.stringify(toOtlpJson(await sampleSpans())));
     json.resourceSpans[0].scopeSpans[0].spans[0].durationMs = 3;
