@@ -50,9 +50,12 @@ async function main() {
   const rounds = Math.max(5, argInt('rounds', 9));
   const iterations = argInt('iterations', 200_000);
   const self = fileURLToPath(import.meta.url);
-  const runtimes = [['Node 20', process.execPath]];
-  if (existsSync(node24)) runtimes.push(['Node 24', node24]);
-  else console.warn('bench: node_modules/node/bin/node missing: Node 24 skipped');
+  // Labelled by the version that runs, not the one expected: run on Node 24, this would
+  // otherwise report two Node 24 rows as "Node 20" and "Node 24".
+  const thisNode = `Node ${process.versions.node.split('.')[0]}`;
+  const runtimes = [[thisNode, process.execPath]];
+  if (!existsSync(node24)) console.warn('bench: node_modules/node/bin/node missing: Node 24 skipped');
+  else if (thisNode !== 'Node 24') runtimes.push(['Node 24', node24]);
 
   const results = {}; // runtime → mode → [ns]
   const versions = {};

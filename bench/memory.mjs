@@ -60,7 +60,7 @@ async function main() {
   if (note) console.log(`warning${note}`);
   console.log(`isotrace growth ${mb(growth('isotrace'))} MB (budget ≤ 1 MB: ${okGrowth ? 'ok' : 'MISSED'}); heap below OpenTelemetry's: ${okBelow ? 'yes' : 'NO'}`);
   emitResult('memory', [
-    { metric: `heap after GC, ${calls.toLocaleString('en')} traced calls: isotrace (growth from call ${mark.toLocaleString('en')})`, value: `${mb(r.isotrace.atEnd.heapUsed)} MB (${mb(growth('isotrace'))} MB)${note}`, budget: 'growth ≤ 1 MB, heap < OTel', ok: okGrowth && okBelow },
+    { metric: `heap after GC, ${calls.toLocaleString('en')} traced calls, ${process.version}: isotrace (growth from call ${mark.toLocaleString('en')})`, value: `${mb(r.isotrace.atEnd.heapUsed)} MB (${mb(growth('isotrace'))} MB)${note}`, budget: 'growth ≤ 1 MB, heap < OTel', ok: okGrowth && okBelow },
     { metric: 'heap after GC, same work: OpenTelemetry (growth)', value: `${mb(r.otel.atEnd.heapUsed)} MB (${mb(growth('otel'))} MB)` },
   ]);
 }

@@ -1,7 +1,7 @@
 // `npm run bench`: runs every benchmark in turn (each prints its own details), then prints one
 // markdown table of the figures with the command that produced each, and writes it to
 // bench/RESULTS.md for the README (not with --only). Needs `npm run build` first (the scripts
-// measure dist/). About 5 minutes on 2 cores.
+// measure dist/). About 10 minutes on 2 cores.
 //
 //   node bench/run-all.mjs [--only client-overhead,bundle-size]
 import { spawn } from 'node:child_process';
@@ -25,6 +25,7 @@ const SCRIPTS = [
   ['pipeline-cost', 'traced call without I/O'],
   ['pipeline-cost', 'traced call without I/O on Node 24', NODE_24],
   ['memory', '1,000,000 traced calls'],
+  ['memory', '1,000,000 traced calls on Node 24', NODE_24],
   ['context-managers', 'AsyncLocalStorage managers, Node 20 and 24'],
   ['context-zone', 'zone.js managers in Chromium'],
 ];
