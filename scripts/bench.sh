@@ -4,10 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# npm puts node_modules/.bin first on PATH, where the `node` dev dependency links Node 24: drop
-# it, as scripts/test.sh does, or every "Node 20" figure would be measured on Node 24.
-PATH=$(printf '%s' "$PATH" | tr ':' '\n' | grep -v 'node_modules/\.bin' | paste -sd: -)
-export PATH
+# Or every "Node 20" figure would be measured on Node 24.
+source scripts/machine-node.sh
 
 node bench/run-all.mjs "$@"
 if [ $# -eq 0 ]; then node scripts/readme-bench.mjs; fi

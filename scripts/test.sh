@@ -5,10 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# `npm test` puts node_modules/.bin first on PATH, and the `node` dev dependency links Node 24
-# there: drop it so `node` is the machine's own, and name Node 24 explicitly where it is wanted.
-PATH=$(printf '%s' "$PATH" | tr ':' '\n' | grep -v 'node_modules/\.bin' | paste -sd: -)
-export PATH
+source scripts/machine-node.sh
 node24=node_modules/node/bin/node
 
 rm -rf dist  # stale chunks of earlier builds would otherwise ship
