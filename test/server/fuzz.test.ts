@@ -7,11 +7,11 @@ import { getContextManager, setContextManager } from '../../src/context/context-
 import { AsyncLocalStorageContextManager } from '../../src/context/async-local-storage-context-manager.js';
 import { CALLER_SERVICE_HEADER } from '../../src/rpcinfo/header-names.js';
 import { isSpanContextValid } from '../../src/propagation/span-context.js';
-import { traceHttpHandler } from '../../src/server/http-handler.js';
-import { traceWebSocketRpcServer } from '../../src/server/websocket-rpc-server.js';
-import { JsonRpcError } from '../../src/server/jsonrpc.js';
+import { traceHttpHandler } from '../../src/server/http/handler.js';
+import { traceWebSocketRpcServer } from '../../src/server/websocket/handler.js';
+import { JsonRpcError } from '../../src/server/websocket/jsonrpc.js';
 import { delay, extractingTracer, mulberry32, recorder, serve } from './helpers.js';
-import { TestClient, wsServer } from './ws-helpers.js';
+import { TestClient, wsServer } from './websocket/helpers.js';
 
 const previous = getContextManager();
 beforeAll(() => setContextManager(new AsyncLocalStorageContextManager()));

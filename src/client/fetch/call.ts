@@ -1,0 +1,220 @@
+import type { Context } from '../../context/context.js';
+import { now, type EventStatus } from '../../rpcinfo/rpc-stats.js';
+import type { RPCInfo } from '../../rpcinfo/rpcinfo.js';
+import { stats } from '../../rpcinfo/stats-event.js';
+import type { TraceController } from '../../tracer/trace-controller.js';
+import { applyResourceTiming, type ResourceTimingWatch } from './resource-timing.js';
+import type { StreamCounter } from './sizes.js';
+import { countResponseBody, type BodyObserver } from './response.js';
+import { errorType } from '../../rpcinfo/error-type.js';
+
+/** How long a finish may wait for the call's Resource Timing entry (browsers, Detailed only). */
+const RESOURCE_TIMING_GRACE_MS = 100;
+
+/** `error.type`: a network error's `cause.code` (e.g. `ECONNREFUSED`), else the error's name ({@link errorType}). */
+function fetchErrorType(error: unknown): string {
+  const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  return typeof code === 'string' ? code : errorType(error);
+}
+
+/** An `AbortError` for a signal that aborted without a reason (older runtimes). */
+function abortReason(signal: AbortSignal): unknown {
+  if (signal.reason !== undefined) return signal.reason;
+  const DOMExceptionCtor = (globalThis as { DOMException?: typeof DOMException }).DOMException;
+  return DOMExceptionCtor ? new DOMExceptionCtor('This operation was aborted', 'AbortError') : new Error('This operation was aborted');
+}
+
+function onIdleTimer(call: FetchCall): void {
+  call.checkIdle();
+}
+
+/**
+ * The state of one traced fetch after its tracers started: records the phases, counts the
+ * response body, and finishes the RPC exactly once — at the first of body end, body error or
+ * cancel, no body, a rejected fetch, an abort, or the idle limit. It is the response body's
+ * {@link BodyObserver}, and the abort signal's listener (`handleEvent`), so a call allocates no
+ * closures for either. Nothing here throws into the caller.
+ */
+export class FetchCall implements BodyObserver {
+  private done = false;
+  private reading = false;
+  private readStarted = false;
+  private claimed = false;
+  private lastActivity = 0;
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  private listening = false;
+  /** Set when the request body is counted as it is sent; WriteFinish then waits for its end. */
+  countsRequestBody = false;
+
+  constructor(
+    readonly ctx: Context,
+    readonly ri: RPCInfo,
+    private readonly controller: TraceController,
+    private readonly idleTimeoutMs: number,
+    private readonly signal: AbortSignal | undefined,
+    private readonly timing: ResourceTimingWatch | undefined,
+    /** The request body's size when known up front; recorded when it is handed to fetch. */
+    private readonly knownSendSize: number | undefined,
+  ) {}
+
+  /** fetch has taken the request. An in-memory body is written without further input from us. */
+  handedOff(): void {
+    if (this.countsRequestBody) return;
+    if (this.knownSendSize !== undefined) this.ri.stats.sendSize = this.knownSendSize;
+    this.writeFinished();
+  }
+
+  /** The request is written: WriteFinish, and the wait for response headers begins. */
+  writeFinished(): void {
+    const t = now();
+    this.ri.stats.record(stats.WriteFinish, 'info', '', t);
+    this.ri.stats.record(stats.WaitReadStart, 'info', '', t);
+  }
+
+  /** A {@link StreamCounter} for a streamed request body. */
+  requestCounter(): StreamCounter {
+    this.countsRequestBody = true;
+    return {
+      onChunk: (bytes) => {
+        if (!this.done) this.ri.stats.sendSize += bytes;
+      },
+      onEnd: () => this.writeFinished(),
+      onError: () => {},
+      onCancel: () => {},
+    };
+  }
+
+  /** Response headers arrived: returns `res`, its body counted when it has one. */
+  respond(res: Response): Response {
+    try {
+      const { ri } = this;
+      // A server may answer before a streamed upload ends; the write phase then ends here.
+      this.writeFinished();
+      ri.stats.record(stats.WaitReadFinish);
+      const status = res.status;
+      ri.attributes['http.response.status_code'] = status;
+      if (status >= 500) ri.attributes['error.type'] = String(status);
+      if (!countResponseBody(res, this)) {
+        this.finish();
+        return res;
+      }
+      this.lastActivity = now();
+      this.armIdle(this.idleTimeoutMs);
+      if (this.signal !== undefined && !this.done) {
+        if (this.signal.aborted) this.finish(abortReason(this.signal));
+        else {
+          this.signal.addEventListener('abort', this);
+          this.listening = true;
+        }
+      }
+      return res;
+    } catch {
+      this.finish();
+      return res;
+    }
+  }
+
+  /** The signal aborted while the body was pending. */
+  handleEvent(): void {
+    if (this.signal !== undefined) this.finish(abortReason(this.signal));
+  }
+
+  claim(): boolean {
+    if (this.claimed) return false;
+    return (this.claimed = true);
+  }
+
+  onFirstRead(): void {
+    this.claimed = true;
+    this.readStarted = true;
+    this.ri.stats.record(stats.ReadStart);
+  }
+
+  onChunk(bytes: number): void {
+    if (!this.done) this.ri.stats.recvSize += bytes;
+  }
+
+  onReading(reading: boolean): void {
+    this.reading = reading;
+    if (!reading) this.lastActivity = now();
+  }
+
+  onEnd(): void {
+    this.ri.stats.record(stats.ReadFinish);
+    this.finish();
+  }
+
+  onError(error: unknown): void {
+    this.finish(error);
+  }
+
+  onCancel(): void {
+    this.finish(undefined, 'warn', 'the response body was cancelled before its end');
+  }
+
+  private armIdle(delay: number): void {
+    if (this.idleTimeoutMs <= 0 || this.done) return;
+    const timer = setTimeout(onIdleTimer, delay, this);
+    // Never keep Node alive for a body nobody reads.
+    (timer as { unref?: () => void }).unref?.();
+    this.idleTimer = timer;
+  }
+
+  /** The idle timer fired: finish when no read has been pending for `idleTimeoutMs`. */
+  checkIdle(): void {
+    this.idleTimer = undefined;
+    if (this.done) return;
+    // A pending read is a consumer waiting for data (a slow stream), not an abandoned body.
+    if (this.reading) return this.armIdle(this.idleTimeoutMs);
+    const idle = now() - this.lastActivity;
+    if (idle < this.idleTimeoutMs) return this.armIdle(Math.max(1, Math.ceil(this.idleTimeoutMs - idle)));
+    const info = this.readStarted
+      ? `the response body was not read to its end: no read for ${this.idleTimeoutMs} ms`
+      : `the response body was not read within ${this.idleTimeoutMs} ms`;
+    this.finish(undefined, 'warn', info);
+  }
+
+  /**
+   * Finishes the RPC once: records RPCFinish — `error` for a thrown error or a 5xx, `warn` with
+   * `info` for a body that was cancelled or left unread — then runs the tracers' finish (in
+   * browsers at Detailed, after the Resource Timing entry or a short bounded grace).
+   */
+  finish(error?: unknown, status?: EventStatus, info = ''): void {
+    if (this.done) return;
+    this.done = true;
+    try {
+      if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
+      if (this.listening) this.signal!.removeEventListener('abort', this);
+      const { ri } = this;
+      if (error !== undefined) {
+        if (ri.stats.error === undefined) ri.stats.error = error;
+        ri.attributes['error.type'] ??= fetchErrorType(error);
+      }
+      const httpError = (ri.attributes['http.response.status_code'] as number | undefined ?? 0) >= 500;
+      const finalStatus = error !== undefined || httpError ? 'error' : status ?? 'info';
+      if (httpError && error === undefined && info === '') info = `HTTP ${ri.attributes['http.response.status_code']}`;
+      // Recorded now, so a deferred tracer finish (below) does not move the call's end.
+      ri.stats.record(stats.RPCFinish, finalStatus, info);
+    } catch {
+      // Bookkeeping failed; the tracers still get their finish.
+    }
+    const timing = this.timing;
+    if (timing === undefined) return this.controller.finish(this.ctx, error);
+    if (error !== undefined) {
+      timing.cancel();
+      return this.controller.finish(this.ctx, error);
+    }
+    try {
+      timing.take(RESOURCE_TIMING_GRACE_MS, (entry) => {
+        try {
+          applyResourceTiming(this.ri, entry, performance.timeOrigin);
+        } catch {
+          // An odd entry must not cost the tracers their finish.
+        }
+        this.controller.finish(this.ctx);
+      });
+    } catch {
+      this.controller.finish(this.ctx);
+    }
+  }
+}

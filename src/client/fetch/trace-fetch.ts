@@ -1,0 +1,231 @@
+import type { Context } from '../../context/context.js';
+import { context } from '../../context/context-api.js';
+import { CALLER_SERVICE_HEADER } from '../../rpcinfo/header-names.js';
+import { createRPCInfo, withRPCInfo, type RPCInfo } from '../../rpcinfo/rpcinfo.js';
+import { stats } from '../../rpcinfo/stats-event.js';
+import { StatsLevel } from '../../rpcinfo/stats-level.js';
+import { isTracingSuppressed } from '../../tracer/suppress-tracing.js';
+import { createTraceController, type TraceController } from '../../tracer/trace-controller.js';
+import { FetchCall } from './call.js';
+import { applyCallName, describeFetchRequest, type FetchNaming, type FetchRequestInfo } from './naming.js';
+import { normalizeFetchOptions, type NormalizedFetchOptions, type TraceFetchOptions } from './options.js';
+import { copyInit, outgoingHeaders, readRequest, type FetchRequestParts } from './request.js';
+import { browserResourceTiming } from './resource-timing.js';
+import { countStream, isReadableStream, knownBodySize } from './sizes.js';
+
+type FetchFn = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+
+function defaultPort(url: URL): number | undefined {
+  if (url.port !== '') return Number(url.port);
+  return url.protocol === 'https:' ? 443 : url.protocol === 'http:' ? 80 : undefined;
+}
+
+function setUrlAttributes(ri: RPCInfo, parts: FetchRequestParts): void {
+  const { url } = parts;
+  let full = url.href;
+  if (url.username !== '' || url.password !== '') {
+    const bare = new URL(full);
+    bare.username = '';
+    bare.password = '';
+    full = bare.href;
+  }
+  const a = ri.attributes;
+  a['http.request.method'] = parts.method;
+  a['url.full'] = full;
+  // OpenTelemetry wants an IPv6 address without the brackets a URL keeps.
+  a['server.address'] = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  const port = defaultPort(url);
+  if (port !== undefined) a['server.port'] = port;
+}
+
+/** Runs the caller's `describe` over the default naming; a throwing describe keeps the defaults. */
+function nameCall(info: FetchRequestInfo, options: NormalizedFetchOptions, warn: () => void): FetchNaming {
+  const naming = describeFetchRequest(info);
+  if (options.describe === undefined) return naming;
+  try {
+    return applyCallName(naming, options.describe(info));
+  } catch {
+    warn();
+    return naming;
+  }
+}
+
+/** Everything per call up to the tracers' start; `undefined` when the call cannot be traced. */
+function begin(
+  parent: Context,
+  input: RequestInfo | URL,
+  init: RequestInit | undefined,
+  options: NormalizedFetchOptions,
+  controller: TraceController,
+  warnDescribe: () => void,
+): { call: FetchCall; parts: FetchRequestParts } | undefined {
+  const parts = readRequest(input, init);
+  if (parts === undefined) return undefined;
+  const info: FetchRequestInfo = { url: parts.url, method: parts.method, body: parts.body, contentType: parts.contentType, input, init };
+  const naming = nameCall(info, options, warnDescribe);
+  const ri = createRPCInfo({
+    side: 'client',
+    from: { serviceName: options.service },
+    to: { serviceName: naming.service, method: naming.method, address: parts.url.origin },
+    invocation: { service: naming.service, method: naming.method, package: naming.package, seqId: naming.seqId },
+    config: { transport: 'fetch', codec: naming.codec },
+    statsLevel: options.statsLevel,
+  });
+  setUrlAttributes(ri, parts);
+  if (naming.rpcSystem !== undefined) ri.attributes['rpc.system'] = naming.rpcSystem;
+  const detailed = options.statsLevel === StatsLevel.Detailed;
+  const timing = detailed ? browserResourceTiming()?.watch(parts.url.href.split('#')[0], performance.now()) : undefined;
+  const fromRequest = parts.request !== undefined && init?.body === undefined;
+  const sendSize = fromRequest ? undefined : knownBodySize(parts.body);
+
+  const ctx: Context = controller.start(withRPCInfo(parent, ri));
+  return { call: new FetchCall(ctx, ri, controller, options.idleTimeoutMs, parts.signal, timing, sendSize), parts };
+}
+
+/**
+ * The arguments fetch gets: the caller's own, or a copy of `init` with trace headers and a
+ * counted stream body. Should this throw (bad user headers make `new Headers` throw), the
+ * caller's arguments go out unchanged and fetch rejects with its own error, still traced.
+ */
+function outgoingArgs(
+  input: RequestInfo | URL,
+  init: RequestInit | undefined,
+  started: { call: FetchCall; parts: FetchRequestParts },
+  options: NormalizedFetchOptions,
+): [RequestInfo | URL, RequestInit | undefined] {
+  const { call, parts } = started;
+  try {
+    const headers = propagationHeaders(parts, init, call.ri, options);
+    // Counting a streamed body replaces it with a pass-through stream; at Disabled nobody reads
+    // its size or WriteFinish, so the caller's stream goes out untouched.
+    const stream = parts.body;
+    const countBody = options.statsLevel !== StatsLevel.Disabled && isReadableStream(stream) && !stream.locked;
+    const body = countBody ? countStream(stream, call.requestCounter()) : undefined;
+    return headers || body ? [input, copyInit(init, headers, body)] : [input, init];
+  } catch {
+    call.countsRequestBody = false;
+    return [input, init];
+  }
+}
+
+function propagationHeaders(parts: FetchRequestParts, init: RequestInit | undefined, ri: RPCInfo | undefined, options: NormalizedFetchOptions): Headers | undefined {
+  if (!options.propagateTo(parts.url)) return undefined;
+  const caller: [string, string] | undefined = options.service !== undefined ? [CALLER_SERVICE_HEADER, options.service] : undefined;
+  return ri ? outgoingHeaders(parts, init, ri.headers, caller) : caller ? outgoingHeaders(parts, init, EMPTY, caller) : undefined;
+}
+
+const EMPTY = { get: () => undefined, set() {}, delete() {}, keys: () => [] };
+
+/**
+ * Wraps `fetchImpl` (default: `globalThis.fetch`, looked up at each call) into a drop-in
+ * `fetch` where every call is a traced client RPC. The caller gets fetch's own promise, the
+ * very `Response` object (its body methods and `body` count bytes as they are read; see
+ * `countResponseBody`) and the very rejection objects.
+ *
+ * Each call builds an `RPCInfo` (transport `fetch`; naming per {@link describeFetchRequest}
+ * or `describe`), runs the tracers' `start`, sends what they injected into `ri.headers` (plus
+ * the caller header when `service` is set) to URLs `propagateTo` allows, and finishes exactly
+ * once at the first of: the body read to its end, cancelled or errored; no body (204, HEAD);
+ * a rejected fetch; an abort (its reason is `stats.error`); `idleTimeoutMs` without a read
+ * (RPCFinish `warn`, the body is not cancelled).
+ *
+ * - `stats.error` holds only what was thrown or rejected (network error, abort, body error).
+ *   An HTTP 5xx is not an error object: it finishes with RPCFinish status `error`, info
+ *   `HTTP 5xx`, and attributes `http.response.status_code` and `error.type` (the status as a
+ *   string). 4xx is left to tracers (the status code attribute is there).
+ * - Detailed events: WriteStart just before fetch is called; WriteFinish when fetch has taken
+ *   an in-memory body (fetch reports no upload progress, so the network upload then falls in
+ *   WaitRead) or when a streamed body has been read to its end; WaitReadStart at WriteFinish,
+ *   WaitReadFinish at the response headers; ReadStart at the caller's first body read,
+ *   ReadFinish at its end. In browsers, also connection phases and sizes from Resource Timing
+ *   (see `applyResourceTiming`); Node does no Resource Timing work.
+ * - `sendSize`: strings, buffers, Blobs, URLSearchParams exactly; a `ReadableStream` counted as
+ *   sent (pass `duplex: 'half'` as fetch requires); `FormData` and a `Request`'s own body: 0.
+ * - With no tracers and no `service`, calls go straight to `fetchImpl`: nothing would read
+ *   what tracing records. A URL that does not parse goes straight to `fetchImpl` too, which
+ *   rejects it with its own error. `traceFetch(options)` is short for `traceFetch(undefined, options)`.
+ *
+ * @example
+ * const fetch = traceFetch(globalThis.fetch, { tracers: [spanTracer], service: 'web-app' });
+ * const res = await fetch('/acme.user.v1.UserService/GetUser', { method: 'POST', body: '{"id":1}' });
+ * // With Connect: createConnectTransport({ baseUrl, fetch: traceFetch(undefined, { tracers }) })
+ */
+export function traceFetch(fetchImpl?: typeof fetch | TraceFetchOptions, options?: TraceFetchOptions): typeof fetch {
+  if (options === undefined && typeof fetchImpl === 'object' && fetchImpl !== null) {
+    options = fetchImpl;
+    fetchImpl = undefined;
+  }
+  if (fetchImpl !== undefined && typeof fetchImpl !== 'function') {
+    throw new TypeError(`isotrace: traceFetch(fetchImpl, options) needs fetchImpl to be a fetch function or undefined, got ${fetchImpl === null ? 'null' : typeof fetchImpl}`);
+  }
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new TypeError('isotrace: traceFetch options must be an object');
+  }
+  if (options?.tracers !== undefined && !Array.isArray(options.tracers)) throw new TypeError('isotrace: traceFetch option tracers must be an array of Tracers');
+  const controller = createTraceController(options);
+  const normalized = normalizeFetchOptions(options ?? {}, controller.tracers.length);
+  const impl = fetchImpl as FetchFn | undefined;
+  const traced = controller.tracers.length > 0;
+  let warned = false;
+  const warnDescribe = () => {
+    if (!warned) console.warn('isotrace: traceFetch describe threw; using the default name (further errors are not logged)');
+    warned = true;
+  };
+
+  return function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    const run = impl ?? (globalThis as { fetch?: FetchFn }).fetch;
+    if (typeof run !== 'function') {
+      return Promise.reject(new TypeError('isotrace: no fetch to trace: pass traceFetch a fetchImpl, or run where globalThis.fetch exists'));
+    }
+    // An exporter's own request (see suppressTracing) goes out as it came: nothing is traced.
+    const parent = normalized.ctx ?? context.active();
+    if (isTracingSuppressed(parent)) return run(input, init);
+    if (!traced) {
+      if (normalized.service === undefined) return run(input, init);
+      let headers: Headers | undefined;
+      try {
+        const parts = readRequest(input, init);
+        headers = parts && propagationHeaders(parts, init, undefined, normalized);
+      } catch {
+        // Headers fetch itself would refuse: let fetch say so, with its own error.
+      }
+      return headers ? run(input, copyInit(init, headers, undefined)) : run(input, init);
+    }
+    let started: ReturnType<typeof begin>;
+    try {
+      started = begin(parent, input, init, normalized, controller, warnDescribe);
+    } catch {
+      // Our own bookkeeping failed before any tracer ran: the call goes out untraced.
+      started = undefined;
+    }
+    if (started === undefined) return run(input, init);
+    const { call } = started;
+    const args = outgoingArgs(input, init, started, normalized);
+    call.ri.stats.record(stats.WriteStart);
+    let pending: Promise<Response>;
+    try {
+      pending = context.with(call.ctx, run, undefined, args[0], args[1]);
+    } catch (error) {
+      call.finish(error);
+      throw error;
+    }
+    call.handedOff();
+    if (pending instanceof Promise) {
+      // The caller gets fetch's own promise. Our reaction is registered first, so it instruments
+      // the Response before any caller code sees it, and no extra promise tick is added.
+      pending.then(
+        (res) => call.respond(res),
+        (error: unknown) => call.finish(error),
+      );
+      return pending;
+    }
+    // A custom fetchImpl returned a thenable (or a value): adopt it, passing results through.
+    return Promise.resolve(pending).then(
+      (res) => call.respond(res),
+      (error: unknown) => {
+        call.finish(error);
+        throw error;
+      },
+    );
+  } as typeof fetch;
+}

@@ -1,0 +1,148 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ROOT_CONTEXT } from '../../../src/context/context.js';
+import { createRPCInfo, getRPCInfo, withRPCInfo } from '../../../src/rpcinfo/rpcinfo.js';
+import { stats } from '../../../src/rpcinfo/stats-event.js';
+import { createTraceController } from '../../../src/tracer/trace-controller.js';
+import { FetchCall } from '../../../src/client/fetch/call.js';
+import {
+  applyResourceTiming, browserResourceTiming, createResourceTimingCollector, type ResourceTimingEnv, type ResourceTimingWatch,
+} from '../../../src/client/fetch/resource-timing.js';
+
+type Entry = PerformanceResourceTiming;
+const URL_A = 'https://app.example/api/a';
+
+function entry(name: string, startTime: number, extra: Partial<Entry> = {}): Entry {
+  return {
+    name, entryType: 'resource', initiatorType: 'fetch', startTime, nextHopProtocol: 'h2',
+    domainLookupStart: startTime + 1, domainLookupEnd: startTime + 3, connectStart: startTime + 3, secureConnectionStart: startTime + 5,
+    connectEnd: startTime + 9, requestStart: startTime + 10, responseStart: startTime + 30, responseEnd: startTime + 35,
+    transferSize: 1300, encodedBodySize: 1000, decodedBodySize: 4000, ...extra,
+  } as Entry;
+}
+
+/** A fake page: an observer the test delivers to by hand, and a timeline buffer. */
+function fakeEnv() {
+  const timeline: Entry[] = [];
+  let callback: ((list: { getEntries(): Entry[] }) => void) | undefined;
+  let observed: unknown;
+  class FakeObserver {
+    constructor(cb: typeof callback) { callback = cb; }
+    observe(options: unknown) { observed = options; }
+    disconnect() {}
+  }
+  const env = {
+    PerformanceObserver: FakeObserver as unknown as typeof PerformanceObserver,
+    performance: { timeOrigin: 1_000_000, now: () => 0, getEntriesByName: (name: string) => timeline.filter((e) => e.name === name) },
+  } as ResourceTimingEnv;
+  return { env, timeline, deliver: (...entries: Entry[]) => callback!({ getEntries: () => entries }), observed: () => observed };
+}
+
+const taken = (watch: ResourceTimingWatch, grace: number) => new Promise<Entry | undefined>((resolve) => watch.take(grace, resolve));
+
+describe('createResourceTimingCollector', () => {
+  it('observes buffered resource entries, and answers at once with an entry already delivered or in the timeline', async () => {
+    const page = fakeEnv();
+    const collector = createResourceTimingCollector(page.env);
+    const first = collector.watch(URL_A, 100);
+    expect(page.observed()).toEqual({ type: 'resource', buffered: true });
+    const e1 = entry(URL_A, 100.4);
+    page.deliver(entry('https://app.example/other', 101), e1);
+    let answer: Entry | undefined;
+    first.take(50, (e) => { answer = e; });
+    expect(answer).toBe(e1);
+
+    const second = collector.watch(URL_A, 200);
+    const e2 = entry(URL_A, 200.2);
+    page.timeline.push(e1, e2);
+    first.take(0, () => {});
+    expect(await taken(second, 50)).toBe(e2);
+  });
+
+  it('waits for a late entry, but never past the grace', async () => {
+    const page = fakeEnv();
+    const collector = createResourceTimingCollector(page.env);
+    const late = collector.watch(URL_A, 10);
+    const pending = taken(late, 1000);
+    const e = entry(URL_A, 10.5);
+    page.deliver(e);
+    expect(await pending).toBe(e);
+
+    // An entry that never comes: the wait ends (the test would time out otherwise) with nothing.
+    const never = collector.watch(URL_A, 20);
+    expect(await taken(never, 20)).toBeUndefined();
+  });
+
+  it('gives each entry to one call: the earliest-started waiter whose start precedes it; older entries are ignored', async () => {
+    const page = fakeEnv();
+    const collector = createResourceTimingCollector(page.env);
+    const a = collector.watch(URL_A, 100);
+    const b = collector.watch(URL_A, 150);
+    page.deliver(entry(URL_A, 50)); // an earlier call's entry, before either started
+    const eb = entry(URL_A, 150.3);
+    const ea = entry(URL_A, 100.1);
+    page.deliver(ea, eb);
+    expect(await taken(a, 0)).toBe(ea);
+    expect(await taken(b, 0)).toBe(eb);
+    const cancelled = collector.watch(URL_A, 300);
+    cancelled.cancel();
+    page.deliver(entry(URL_A, 300.1));
+    // An entry no pending call waits for is dropped, not kept: nothing accumulates.
+    expect(await taken(collector.watch(URL_A, 290), 0)).toBeUndefined();
+  });
+});
+
+describe('applyResourceTiming', () => {
+  const ri = () => createRPCInfo({ side: 'client' });
+
+  it('records the connection phase, sizes and phase durations when timing is allowed', () => {
+    const r = ri();
+    applyResourceTiming(r, entry(URL_A, 100), 1_000_000);
+    expect(r.stats.getEvent(stats.ClientConnStart)!.time).toBe(1_000_103);
+    expect(r.stats.getEvent(stats.ClientConnFinish)!.time).toBe(1_000_109);
+    expect(r.attributes).toEqual({
+      'isotrace.resource_timing': 'ok', 'http.response.transfer_size': 1300, 'http.response.encoded_body_size': 1000,
+      'isotrace.timing.dns_ms': 2, 'isotrace.timing.connect_ms': 6, 'isotrace.timing.tls_ms': 4, 'isotrace.timing.ttfb_ms': 20,
+      'network.protocol.version': '2',
+    });
+  });
+
+  it('records no connection for a reused one, and says why detail is missing', () => {
+    const reused = ri();
+    applyResourceTiming(reused, entry(URL_A, 100, { connectStart: 100, connectEnd: 100, domainLookupStart: 100, domainLookupEnd: 100 }), 0);
+    expect(reused.stats.getEvent(stats.ClientConnStart)).toBeUndefined();
+    expect(reused.attributes['isotrace.resource_timing']).toBe('ok');
+
+    const crossOrigin = ri();
+    applyResourceTiming(crossOrigin, entry(URL_A, 100, { connectStart: 0, connectEnd: 0, requestStart: 0, responseStart: 0, transferSize: 0, encodedBodySize: 0 }), 0);
+    expect(crossOrigin.attributes).toEqual({ 'isotrace.resource_timing': 'no-timing-allow-origin' });
+
+    const missing = ri();
+    applyResourceTiming(missing, undefined, 0);
+    expect(missing.attributes).toEqual({ 'isotrace.resource_timing': 'missing' });
+  });
+});
+
+describe('Resource Timing in a traced call', () => {
+  const g = globalThis as { location?: unknown };
+  afterEach(() => { delete g.location; });
+
+  it('is never used on Node, even with a location', () => {
+    g.location = { origin: 'https://app.example', href: 'https://app.example/' };
+    expect(browserResourceTiming()).toBeUndefined();
+  });
+
+  it('RPCFinish is recorded at the finish; the tracers finish once the entry is in', () => {
+    const finished: number[] = [];
+    const controller = createTraceController({ tracers: [{ start: (c) => c, finish: (c) => { finished.push(getRPCInfo(c)!.stats.getEvent(stats.RPCFinish)!.time); } }] });
+    const ri = createRPCInfo({ side: 'client' });
+    let deliver: (e: Entry | undefined) => void = () => {};
+    const watch: ResourceTimingWatch = { take: (_grace, done) => { deliver = done; }, cancel() {} };
+    const call = new FetchCall(withRPCInfo(ROOT_CONTEXT, ri), ri, controller, 0, undefined, watch, 0);
+    call.finish();
+    const at = ri.stats.getEvent(stats.RPCFinish)!.time;
+    expect(finished).toEqual([]);
+    deliver(entry(URL_A, 1));
+    expect(finished).toEqual([at]);
+    expect(ri.attributes['isotrace.resource_timing']).toBe('ok');
+  });
+});

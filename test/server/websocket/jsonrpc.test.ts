@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { errorFrame, JsonRpcError, JsonRpcErrorCode, parseJsonRpcRequest, resultFrame, toErrorObject } from '../../../src/server/websocket/jsonrpc.js';
+
+describe('JSON-RPC framing', () => {
+  it('validates requests, keeping a valid id for the error and ignoring a bad meta', () => {
+    expect(parseJsonRpcRequest({ jsonrpc: '2.0', id: 1, method: 'm', params: [1], meta: { a: 'b' } }, 'meta')).toEqual({
+      ok: true, request: { method: 'm', params: [1], id: 1, meta: { a: 'b' } },
+    });
+    expect(parseJsonRpcRequest({ jsonrpc: '2.0', method: 'm', meta: 'x' }, 'meta')).toEqual({ ok: true, request: { method: 'm', params: undefined, id: undefined, meta: undefined } });
+    expect(parseJsonRpcRequest({ jsonrpc: '2.0', id: null, method: 'm' }, 'meta')).toMatchObject({ ok: true, request: { id: null } });
+    expect(parseJsonRpcRequest({ jsonrpc: '2.0', id: 'a', method: 'm', params: null }, 'meta')).toEqual({ ok: false, id: 'a' });
+    expect(parseJsonRpcRequest({ jsonrpc: '2.0', id: Infinity, method: 'm' }, 'meta')).toEqual({ ok: false, id: null });
+    expect(parseJsonRpcRequest([], 'meta')).toEqual({ ok: false, id: null });
+    expect(parseJsonRpcRequest({ id: 3, method: 'm' }, 'meta')).toEqual({ ok: false, id: 3 });
+  });
+
+  it('frames results and errors; unserialisable data is dropped, an unserialisable result throws', () => {
+    expect(JSON.parse(resultFrame(1, undefined))).toEqual({ jsonrpc: '2.0', id: 1, result: null });
+    expect(JSON.parse(resultFrame('x', () => 1))).toEqual({ jsonrpc: '2.0', id: 'x', result: null });
+    expect(() => resultFrame(1, 1n)).toThrow(TypeError);
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(JSON.parse(errorFrame(null, { code: 1, message: 'm', data: cyclic }))).toEqual({ jsonrpc: '2.0', id: null, error: { code: 1, message: 'm' } });
+  });
+
+  it('JsonRpcError carries code and data; other errors become a bare internal error', () => {
+    const e = JsonRpcError.invalidParams('bad', { field: 'x' });
+    expect(e).toMatchObject({ name: 'JsonRpcError', code: -32602, message: 'bad', data: { field: 'x' } });
+    expect(new JsonRpcError(JsonRpcErrorCode.MethodNotFound).message).toBe('Method not found');
+    expect(toErrorObject(e)).toEqual({ code: -32602, message: 'bad', data: { field: 'x' } });
+    expect(toErrorObject(new Error('stack and secrets'))).toEqual({ code: -32603, message: 'Internal error' });
+    expect(() => new JsonRpcError(1.5)).toThrow(/integer/);
+  });
+});
