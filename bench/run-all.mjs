@@ -1,6 +1,6 @@
 // `npm run bench`: runs every benchmark in turn (each prints its own details), then prints one
 // markdown table of the figures with the command that produced each, and writes it to
-// bench/RESULTS.md for the README (not with --only). Needs `npm run build` first (the scripts
+// bench/RESULTS.md, which the README links (not with --only). Needs `npm run build` first (the scripts
 // measure dist/). About 10 minutes on 2 cores.
 //
 //   node bench/run-all.mjs [--only client-overhead,bundle-size]

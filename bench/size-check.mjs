@@ -1,6 +1,6 @@
 // CI size check (issue 7). Two limits per browser bundle:
-// - the budget the issue sets (8 KB gzip for the script tag, 5 KB for a fetch + OTLP app): not
-//   met yet, so it is reported, with the distance, and does not fail the build;
+// - the budget the issue sets (8 KB gzip for the script tag, 5 KB for a fetch + OTLP app): a
+//   target not met yet, so it is reported as the distance to go and does not fail the build;
 // - a ceiling a little above today's size, which does fail it: no change may grow a bundle
 //   unnoticed while the work toward the budget goes on. Lower a ceiling whenever a bundle shrinks.
 // Reads the built IIFEs and builds only the small tree-shaken fetch+OTLP app (no OpenTelemetry
@@ -32,15 +32,12 @@ const checks = [
 ];
 let failed = 0;
 for (const [what, m, budget, ceiling] of checks) {
-  let verdict = 'info';
-  if (ceiling !== undefined && m.gzip > ceiling) {
-    verdict = 'FAIL';
-    failed++;
-  } else if (budget !== undefined) {
-    verdict = m.gzip <= budget ? 'ok' : 'over budget';
-  }
-  const limits = budget === undefined ? '' : `; budget ${budget} B (${m.gzip > budget ? `${m.gzip - budget} B over` : 'met'}), CI ceiling ${ceiling} B`;
-  console.log(`${verdict.padEnd(11)} ${what}: ${m.gzip} B gzip, ${m.min} B min${limits} — ${m.file}`);
+  const over = ceiling !== undefined && m.gzip > ceiling;
+  if (over) failed++;
+  const limit = ceiling === undefined ? '' : ` (limit ${ceiling} B)`;
+  // The budget is a target, not yet the limit: said as a distance, not as a failure.
+  const target = budget === undefined ? '' : m.gzip <= budget ? `; target ${budget} B reached` : `; target ${budget} B, ${m.gzip - budget} B to go`;
+  console.log(`${over ? 'FAIL' : 'ok  '} ${what}: ${m.gzip} B gzip, ${m.min} B min${limit}${target}`);
 }
 if (failed) {
   console.error(`size-check: FAILED — ${failed} bundle(s) grew past the CI ceiling; find what grew them (bench/bundle-size.mjs) or, if it is worth its bytes, raise the ceiling in bench/size-check.mjs and say why.`);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm run bench`: every benchmark on the machine's Node (20; Node 24 where a row says so), then
-# the README's table. Arguments go to bench/run-all.mjs (e.g. --only memory,pipeline-cost).
+# bench/RESULTS.md. Arguments go to bench/run-all.mjs (e.g. --only memory,pipeline-cost).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,4 +8,4 @@ cd "$(dirname "$0")/.."
 source scripts/machine-node.sh
 
 node bench/run-all.mjs "$@"
-if [ $# -eq 0 ]; then node scripts/readme-bench.mjs; fi
+
