@@ -5,7 +5,7 @@ import { stats, type StatsEvent } from '../../rpcinfo/stats-event.js';
 import type { StatsLevel } from '../../rpcinfo/stats-level.js';
 import type { TraceController } from '../../tracer/trace-controller.js';
 import type { RpcOutgoingMessage } from './codec.js';
-import { RpcRemoteError, RpcTimeoutError } from './errors.js';
+import { isRpcRemoteError, RpcTimeoutError } from '../../rpcinfo/errors.js';
 import type { SocketEndpoint } from './socket.js';
 import { errorType } from '../../rpcinfo/error-type.js';
 
@@ -58,7 +58,7 @@ function recordFailure(ri: RPCInfo, error: unknown, jsonrpc: boolean): void {
     if (ri.stats.getEvent(start) && !ri.stats.getEvent(finish)) ri.stats.record(finish, 'error', errorType(error));
   }
   ri.attributes['error.type'] = errorType(error);
-  if (jsonrpc && error instanceof RpcRemoteError) {
+  if (jsonrpc && isRpcRemoteError(error)) {
     ri.attributes['rpc.jsonrpc.error_code'] = error.code;
     ri.attributes['rpc.jsonrpc.error_message'] = error.rawMessage;
   }
