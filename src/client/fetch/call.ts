@@ -4,7 +4,7 @@ import type { RPCInfo } from '../../rpcinfo/rpcinfo.js';
 import { stats } from '../../rpcinfo/stats-event.js';
 import type { TraceController } from '../../tracer/trace-controller.js';
 import { applyResourceTiming, type ResourceTimingWatch } from './resource-timing.js';
-import type { StreamCounter } from './sizes.js';
+import type { StreamCounter } from '../../rpcinfo/counting-stream.js';
 import { countResponseBody, type BodyObserver } from './response.js';
 import { errorType } from '../../rpcinfo/error-type.js';
 

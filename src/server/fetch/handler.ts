@@ -5,7 +5,8 @@ import type { RPCInfo } from '../../rpcinfo/rpcinfo.js';
 import { stats } from '../../rpcinfo/stats-event.js';
 import { asRecordedError, errorType, reportHandlerError } from '../errors.js';
 import { RequestAbortedError } from '../../rpcinfo/errors.js';
-import { countingStream } from './sizes.js';
+import { countStream } from '../../rpcinfo/counting-stream.js';
+import { defaultPort } from '../../rpcinfo/address.js';
 import { addHttpRequestAttributes, finishHttpAttributes } from '../http-attributes.js';
 import { applyDescribe, nameHttpRequest, type ServerCallName } from '../naming.js';
 import { addIncomingHeader, createServerRPCInfo, createServerSetup, startServerCall, type ServerSetup, type ServerTraceOptions } from '../rpcinfo.js';
@@ -56,7 +57,7 @@ function createFetchRPCInfo(setup: ServerSetup, request: Request, url: URL, desc
     method: naming.method,
     package: naming.package,
   });
-  addHttpRequestAttributes(ri.attributes, facts, scheme === 'https' ? 443 : 80);
+  addHttpRequestAttributes(ri.attributes, facts, defaultPort(url.protocol));
   return ri;
 }
 
@@ -66,14 +67,14 @@ function createFetchRPCInfo(setup: ServerSetup, request: Request, url: URL, desc
  * the runtime refuse that (a body already used), the original goes through uncounted.
  */
 function countedRequest(request: Request, ri: RPCInfo, finished: () => boolean): Request {
-  const body = countingStream(request.body!, {
-    onStart: () => {
+  const body = countStream(request.body!, {
+    onFirstRead: () => {
       if (!finished()) ri.stats.record(stats.ReadStart);
     },
     onChunk: (bytes) => {
       if (!finished()) ri.stats.recvSize += bytes;
     },
-    onDone: () => {
+    onEnd: () => {
       if (!finished()) ri.stats.record(stats.ReadFinish);
     },
     // The handler cancelling or failing on its own request body is its business.
@@ -174,14 +175,14 @@ export function traceFetchHandler<Rest extends unknown[] = unknown[]>(
         finish();
         return response;
       }
-      const body = countingStream(response.body, {
-        onStart: () => {
+      const body = countStream(response.body, {
+        onFirstRead: () => {
           if (!done) ri.stats.record(stats.WriteStart);
         },
         onChunk: (bytes) => {
           if (!done) ri.stats.sendSize += bytes;
         },
-        onDone: () => {
+        onEnd: () => {
           if (!done) ri.stats.record(stats.WriteFinish);
           finish();
         },

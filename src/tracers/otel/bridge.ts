@@ -18,11 +18,8 @@ import type { HeaderCarrier } from '../../rpcinfo/header-carrier.js';
 import { getRPCInfo, type RPCInfo } from '../../rpcinfo/rpcinfo.js';
 import { stats } from '../../rpcinfo/stats-event.js';
 import type { Tracer } from '../../tracer/tracer.js';
+import { ISOTRACE_VERSION } from '../../rpcinfo/version.js';
 import { callFailed, errorMessage, rpcAttributes, rpcSpanName, toException } from './attributes.js';
-
-// The instrumentation scope version; kept in step with package.json (and with tracers/span/span.ts's, which
-// the bridge does not import so that `isotrace/otel` stays independent of the span tracer).
-const ISOTRACE_VERSION = '0.1.0';
 
 /** Options of {@link createOpenTelemetryTracer}. */
 export interface OpenTelemetryTracerOptions {

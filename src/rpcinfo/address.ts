@@ -1,0 +1,67 @@
+// How every transport and tracer reads an address into OpenTelemetry's `server.address`/
+// `server.port` (or `client.address`): one splitter, one table of default ports.
+
+/** A host and, when known, its port; an IPv6 host without brackets, as OpenTelemetry writes it. */
+export interface HostPort {
+  host: string;
+  port?: number;
+}
+
+/** The port a URL scheme implies: 80 for `http:`/`ws:`, 443 for `https:`/`wss:`; `undefined` for others. */
+export function defaultPort(protocol: string): number | undefined {
+  return protocol === 'https:' || protocol === 'wss:' ? 443 : protocol === 'http:' || protocol === 'ws:' ? 80 : undefined;
+}
+
+/** The port `url` reaches: its explicit port, else its scheme's default. */
+export function urlPort(url: URL): number | undefined {
+  return url.port !== '' ? Number(url.port) : defaultPort(url.protocol);
+}
+
+/** `url.hostname` without the brackets a URL keeps around an IPv6 address. */
+export function urlHost(url: URL): string {
+  const host = url.hostname;
+  return host.startsWith('[') ? host.slice(1, -1) : host;
+}
+
+function parsePort(text: string): number | undefined {
+  if (!/^\d{1,5}$/.test(text)) return undefined;
+  const port = Number(text);
+  return port >= 1 && port <= 65535 ? port : undefined;
+}
+
+/**
+ * Splits an address — a URL origin or URL (its scheme's default port when it names none), a Host
+ * header's `host[:port]` or `[v6][:port]`, or a bare IPv6 address — into host and port. A port
+ * that is not a number from 1 to 65535 is left out. `undefined` for `''` or a URL that does not parse.
+ */
+export function splitAddress(address: string): HostPort | undefined {
+  if (address === '') return undefined;
+  if (address.includes('://')) {
+    let url: URL;
+    try {
+      url = new URL(address);
+    } catch {
+      return undefined;
+    }
+    const port = urlPort(url);
+    return port === undefined ? { host: urlHost(url) } : { host: urlHost(url), port };
+  }
+  let host: string;
+  let rest = '';
+  if (address.startsWith('[')) {
+    const close = address.indexOf(']');
+    if (close === -1) return { host: address };
+    host = address.slice(1, close);
+    rest = address.slice(close + 1);
+    if (rest !== '' && !rest.startsWith(':')) return { host };
+    rest = rest.slice(1);
+  } else {
+    const colon = address.indexOf(':');
+    // More than one colon without brackets is a bare IPv6 address, not host:port.
+    if (colon === -1 || address.lastIndexOf(':') !== colon) return { host: address };
+    host = address.slice(0, colon);
+    rest = address.slice(colon + 1);
+  }
+  const port = parsePort(rest);
+  return port === undefined ? { host } : { host, port };
+}
