@@ -23,16 +23,13 @@ export function urlHost(url: URL): string {
   return host.startsWith('[') ? host.slice(1, -1) : host;
 }
 
-function parsePort(text: string): number | undefined {
-  if (!/^\d{1,5}$/.test(text)) return undefined;
-  const port = Number(text);
-  return port >= 1 && port <= 65535 ? port : undefined;
-}
+// `host`, `[v6]` or either with `:port`; anything else (a bare IPv6 address) is all host.
+const HOST_PORT = /^(?:\[(.*)\]|([^:]*))(?::(\d+))?$/;
 
 /**
  * Splits an address — a URL origin or URL (its scheme's default port when it names none), a Host
  * header's `host[:port]` or `[v6][:port]`, or a bare IPv6 address — into host and port. A port
- * that is not a number from 1 to 65535 is left out. `undefined` for `''` or a URL that does not parse.
+ * number outside 1–65535 is left out. `undefined` for `''` or a URL that does not parse.
  */
 export function splitAddress(address: string): HostPort | undefined {
   if (address === '') return undefined;
@@ -46,22 +43,9 @@ export function splitAddress(address: string): HostPort | undefined {
     const port = urlPort(url);
     return port === undefined ? { host: urlHost(url) } : { host: urlHost(url), port };
   }
-  let host: string;
-  let rest = '';
-  if (address.startsWith('[')) {
-    const close = address.indexOf(']');
-    if (close === -1) return { host: address };
-    host = address.slice(1, close);
-    rest = address.slice(close + 1);
-    if (rest !== '' && !rest.startsWith(':')) return { host };
-    rest = rest.slice(1);
-  } else {
-    const colon = address.indexOf(':');
-    // More than one colon without brackets is a bare IPv6 address, not host:port.
-    if (colon === -1 || address.lastIndexOf(':') !== colon) return { host: address };
-    host = address.slice(0, colon);
-    rest = address.slice(colon + 1);
-  }
-  const port = parsePort(rest);
-  return port === undefined ? { host } : { host, port };
+  const m = HOST_PORT.exec(address);
+  if (m === null) return { host: address };
+  const host = m[1] ?? m[2];
+  const port = Number(m[3]);
+  return port >= 1 && port <= 65535 ? { host, port } : { host };
 }

@@ -1,15 +1,5 @@
 import { context } from '../context/context-api.js';
 import type { Context } from '../context/context.js';
-import { errorType as errorName } from '../rpcinfo/error-type.js';
-import { isRequestAbortedError } from '../rpcinfo/errors.js';
-
-/**
- * The OpenTelemetry `error.type` of a failure: `aborted` for {@link RequestAbortedError}, the
- * error's `name` otherwise (`TypeError`, …), `_OTHER` for a thrown non-error.
- */
-export function errorType(error: unknown): string {
-  return isRequestAbortedError(error) ? 'aborted' : errorName(error);
-}
 
 /** `error`, or an `Error` standing for a thrown `undefined`/`null`, which would otherwise read as "no error". */
 export function asRecordedError(error: unknown): unknown {

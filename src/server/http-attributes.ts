@@ -1,7 +1,7 @@
 import { splitAddress } from '../rpcinfo/address.js';
 import type { AttributeValue, RPCInfo } from '../rpcinfo/rpcinfo.js';
 import type { ServerNaming } from './naming.js';
-import { errorType } from './errors.js';
+import { describeError } from '../rpcinfo/error-description.js';
 import { stats } from '../rpcinfo/stats-event.js';
 
 /** What the HTTP-based wrappers know of a request when it arrives. */
@@ -56,6 +56,6 @@ export function finishHttpAttributes(ri: RPCInfo, status: number | undefined, er
   if (status !== undefined) ri.attributes['http.response.status_code'] = status;
   if (error === undefined && status !== undefined && status >= 500) ri.stats.record(stats.RPCFinish, 'error', `HTTP ${status}`);
   if (ri.attributes['error.type'] !== undefined) return;
-  if (error !== undefined) ri.attributes['error.type'] = errorType(error);
+  if (error !== undefined) ri.attributes['error.type'] = describeError(error).type;
   else if (status !== undefined && status >= 500) ri.attributes['error.type'] = String(status);
 }

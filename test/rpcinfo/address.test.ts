@@ -24,7 +24,7 @@ describe('splitAddress', () => {
     ['http://[::1]', { host: '::1', port: 80 }],
     ['example.com', { host: 'example.com' }],
     ['example.com:8080', { host: 'example.com', port: 8080 }],
-    ['example.com:http', { host: 'example.com' }],
+    ['example.com:http', { host: 'example.com:http' }],
     ['example.com:70000', { host: 'example.com' }],
     ['[::1]:8443', { host: '::1', port: 8443 }],
     ['[::1]', { host: '::1' }],

@@ -3,7 +3,8 @@ import { context } from '../../context/context-api.js';
 import { MapHeaderCarrier } from '../../rpcinfo/header-carrier.js';
 import type { RPCInfo } from '../../rpcinfo/rpcinfo.js';
 import { stats } from '../../rpcinfo/stats-event.js';
-import { asRecordedError, errorType, reportHandlerError } from '../errors.js';
+import { asRecordedError, reportHandlerError } from '../errors.js';
+import { describeError } from '../../rpcinfo/error-description.js';
 import { RequestAbortedError } from '../../rpcinfo/errors.js';
 import { countStream } from '../../rpcinfo/counting-stream.js';
 import { defaultPort } from '../../rpcinfo/address.js';
@@ -138,7 +139,7 @@ export function traceFetchHandler<Rest extends unknown[] = unknown[]>(
         const error = asRecordedError(thrown);
         ri.stats.record(stats.ServerHandleFinish, 'error');
         if (ri.stats.error === undefined) ri.stats.error = error;
-        ri.attributes['error.type'] = errorType(error);
+        ri.attributes['error.type'] = describeError(error).type;
       }
       try {
         const replacement = await reportHandlerError(onHandlerError, { error: thrown, request: traced, ctx });

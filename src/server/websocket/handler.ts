@@ -3,7 +3,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Context } from '../../context/context.js';
 import { now } from '../../rpcinfo/rpc-stats.js';
 import { stats } from '../../rpcinfo/stats-event.js';
-import { errorType, reportHandlerError } from '../errors.js';
+import { reportHandlerError } from '../errors.js';
+import { describeError } from '../../rpcinfo/error-description.js';
 import { isJsonRpcError, RequestAbortedError } from '../../rpcinfo/errors.js';
 import { JSON_RPC_MEMBERS, JsonRpcErrorCode } from '../../rpcinfo/jsonrpc.js';
 import { addServerAttributes } from '../http-attributes.js';
@@ -113,7 +114,7 @@ export function traceWebSocketRpcServer(wss: WebSocketServerLike, methods: JsonR
     if (call.done) return;
     call.done = true;
     connection.calls.delete(call);
-    if (error !== undefined && call.ri.attributes['error.type'] === undefined) call.ri.attributes['error.type'] = errorType(error);
+    if (error !== undefined && call.ri.attributes['error.type'] === undefined) call.ri.attributes['error.type'] = describeError(error).type;
     setup.controller.finish(call.ctx, error);
   };
 
