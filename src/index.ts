@@ -28,8 +28,9 @@ export type { WebSocketRpcClient, WebSocketRpcClientOptions, WebSocketCallOption
 export { createWebSocketRpcClient } from './client/websocket/client.js';
 export type { WebSocketRpcCodec, RpcOutgoingMessage, RpcIncomingMessage, JsonRpcCodecOptions } from './client/websocket/codec.js';
 export { createJsonRpcCodec, jsonRpcCodec } from './client/websocket/codec.js';
-export type { RpcErrorObject, RpcConnectionClosedInit } from './client/websocket/errors.js';
-export { RpcTimeoutError, RpcConnectionClosedError, RpcRemoteError, RpcProtocolError } from './client/websocket/errors.js';
+export type { RpcConnectionClosedInit } from './rpcinfo/errors.js';
+export type { JsonRpcErrorObject } from './rpcinfo/jsonrpc.js';
+export { RpcTimeoutError, RpcConnectionClosedError, RpcRemoteError, RpcProtocolError, isRpcTimeoutError, isRpcConnectionClosedError, isRpcRemoteError, isRpcProtocolError } from './rpcinfo/errors.js';
 export type { WebSocketLike, WebSocketConstructor } from './client/websocket/socket.js';
 
 export type { SpanContext } from './propagation/span-context.js';
@@ -68,4 +69,4 @@ export { createOtlpHttpExporter } from './tracers/otlp/http-exporter.js';
 export type { OtlpTraceRequest, OtlpSpan, OtlpKeyValue, OtlpAnyValue } from './tracers/otlp/json.js';
 export { toOtlpJson } from './tracers/otlp/json.js';
 export type { FetchFunction } from './tracers/otlp/send.js';
-export { OtlpExportError, isOtlpExportError } from './tracers/otlp/export-error.js';
+export { OtlpExportError, isOtlpExportError } from './rpcinfo/errors.js';

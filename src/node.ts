@@ -16,13 +16,14 @@ export { metricsHandler, PROMETHEUS_CONTENT_TYPE } from './tracers/metrics/prome
 // Server wrappers (Node-only: they use node:http and ws types).
 export type { ServerTraceOptions } from './server/rpcinfo.js';
 export type { ServerCallName } from './server/naming.js';
-export { RequestAbortedError } from './server/errors.js';
+export { RequestAbortedError, isRequestAbortedError } from './rpcinfo/errors.js';
 export type { HttpHandler, HttpHandlerErrorEvent, TraceHttpHandlerOptions } from './server/http/handler.js';
 export { traceHttpHandler } from './server/http/handler.js';
 export type { FetchHandler, FetchHandlerErrorEvent, TraceFetchHandlerOptions } from './server/fetch/handler.js';
 export { traceFetchHandler } from './server/fetch/handler.js';
-export type { JsonRpcErrorObject, JsonRpcId, JsonRpcRequest } from './server/websocket/jsonrpc.js';
-export { JsonRpcError, JsonRpcErrorCode } from './server/websocket/jsonrpc.js';
+export type { JsonRpcId, JsonRpcRequest } from './server/websocket/jsonrpc.js';
+export { JsonRpcError, isJsonRpcError } from './rpcinfo/errors.js';
+export { JsonRpcErrorCode } from './rpcinfo/jsonrpc.js';
 export type { JsonRpcMethod, JsonRpcMethods } from './server/websocket/call.js';
 export type {
   ServerWebSocketLike,

@@ -24,6 +24,9 @@ export const TraceFlags = {
   Random: 0x02,
 } as const;
 
+/** The flags this implementation understands; W3C Level 2 says every other bit MUST be zeroed when sent. */
+export const KNOWN_FLAGS = TraceFlags.Sampled | TraceFlags.Random;
+
 const TRACE_ID = /^[0-9a-f]{32}$/;
 const SPAN_ID = /^[0-9a-f]{16}$/;
 const ZERO_TRACE_ID = '0'.repeat(32);

@@ -1,4 +1,4 @@
-import { isValidSpanId, isValidTraceId, TraceFlags, type SpanContext } from './span-context.js';
+import { isValidSpanId, isValidTraceId, KNOWN_FLAGS, type SpanContext } from './span-context.js';
 import { trimOws } from './ows.js';
 
 /** The three fields a `traceparent` header carries. */
@@ -9,8 +9,6 @@ const BASE_LENGTH = 55;
 const SUPPORTED_VERSION = '00';
 const FORBIDDEN_VERSION = 'ff';
 const HEX2 = /^[0-9a-f]{2}$/;
-/** The flags this implementation understands; Level 2 says every other bit MUST be zeroed when sent. */
-const KNOWN_FLAGS = TraceFlags.Sampled | TraceFlags.Random;
 
 /**
  * Parses a `traceparent` header value per W3C Trace Context Level 2; `undefined` when invalid.

@@ -56,6 +56,11 @@ export interface RPCInfo {
 /** A value of {@link RPCInfo.attributes}. */
 export type AttributeValue = string | number | boolean;
 
+/** Whether `value` is an {@link AttributeValue}; NaN is not, as OTLP has no way to say it. */
+export function isAttributeValue(value: unknown): value is AttributeValue {
+  return typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && !Number.isNaN(value));
+}
+
 /** What {@link createRPCInfo} takes; everything but `side` has a default. */
 export interface RPCInfoInit {
   side: RPCSide;

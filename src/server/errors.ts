@@ -1,27 +1,5 @@
 import { context } from '../context/context-api.js';
 import type { Context } from '../context/context.js';
-import { errorType as errorName } from '../rpcinfo/error-type.js';
-
-/**
- * The caller went away before the response was complete: the connection closed, the response
- * body was cancelled, or the request's signal aborted. A served RPC that ends this way finishes
- * with this error (`error.type` attribute `aborted`); nothing is thrown into the handler.
- */
-export class RequestAbortedError extends Error {
-  override readonly name = 'RequestAbortedError';
-
-  constructor(message = 'isotrace: request aborted: the client closed the connection before the response was complete', options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
-
-/**
- * The OpenTelemetry `error.type` of a failure: `aborted` for {@link RequestAbortedError}, the
- * error's `name` otherwise (`TypeError`, …), `_OTHER` for a thrown non-error.
- */
-export function errorType(error: unknown): string {
-  return error instanceof RequestAbortedError ? 'aborted' : errorName(error);
-}
 
 /** `error`, or an `Error` standing for a thrown `undefined`/`null`, which would otherwise read as "no error". */
 export function asRecordedError(error: unknown): unknown {

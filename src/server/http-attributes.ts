@@ -1,6 +1,7 @@
+import { splitAddress } from '../rpcinfo/address.js';
 import type { AttributeValue, RPCInfo } from '../rpcinfo/rpcinfo.js';
 import type { ServerNaming } from './naming.js';
-import { errorType } from './errors.js';
+import { describeError } from '../rpcinfo/error-description.js';
 import { stats } from '../rpcinfo/stats-event.js';
 
 /** What the HTTP-based wrappers know of a request when it arrives. */
@@ -16,25 +17,13 @@ export interface HttpRequestFacts {
   naming: ServerNaming;
 }
 
-/** The name and port of `host` (`example.com:8080`, `[::1]:8080`); the port is `undefined` when it names none. */
-function hostParts(host: string): { name: string; port: number | undefined } {
-  const close = host.startsWith('[') ? host.indexOf(']') : -1;
-  const colon = host.lastIndexOf(':');
-  if (colon === -1 || colon < close || (close === -1 && host.indexOf(':') !== colon)) {
-    return { name: close === -1 ? host : host.slice(1, close), port: undefined };
-  }
-  const port = Number(host.slice(colon + 1));
-  const name = close === -1 ? host.slice(0, colon) : host.slice(1, close);
-  return { name, port: Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined };
-}
-
 /**
  * Sets `server.address` and `server.port` from a Host header (where the caller aimed, as semconv
  * asks for servers), the port falling back to `fallbackPort`. Nothing when there is no host.
  */
 export function addServerAttributes(attributes: Record<string, AttributeValue>, host: string | undefined, fallbackPort: number | undefined): void {
   if (!host) return;
-  const { name, port } = hostParts(host);
+  const { host: name, port } = splitAddress(host)!;
   attributes['server.address'] = name;
   const serverPort = port ?? fallbackPort;
   if (serverPort !== undefined) attributes['server.port'] = serverPort;
@@ -67,6 +56,6 @@ export function finishHttpAttributes(ri: RPCInfo, status: number | undefined, er
   if (status !== undefined) ri.attributes['http.response.status_code'] = status;
   if (error === undefined && status !== undefined && status >= 500) ri.stats.record(stats.RPCFinish, 'error', `HTTP ${status}`);
   if (ri.attributes['error.type'] !== undefined) return;
-  if (error !== undefined) ri.attributes['error.type'] = errorType(error);
+  if (error !== undefined) ri.attributes['error.type'] = describeError(error).type;
   else if (status !== undefined && status >= 500) ri.attributes['error.type'] = String(status);
 }

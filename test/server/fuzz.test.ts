@@ -9,7 +9,7 @@ import { CALLER_SERVICE_HEADER } from '../../src/rpcinfo/header-names.js';
 import { isSpanContextValid } from '../../src/propagation/span-context.js';
 import { traceHttpHandler } from '../../src/server/http/handler.js';
 import { traceWebSocketRpcServer } from '../../src/server/websocket/handler.js';
-import { JsonRpcError } from '../../src/server/websocket/jsonrpc.js';
+import { JsonRpcError } from '../../src/rpcinfo/errors.js';
 import { delay, extractingTracer, mulberry32, recorder, serve } from './helpers.js';
 import { TestClient, wsServer } from './websocket/helpers.js';
 

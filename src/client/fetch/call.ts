@@ -4,18 +4,12 @@ import type { RPCInfo } from '../../rpcinfo/rpcinfo.js';
 import { stats } from '../../rpcinfo/stats-event.js';
 import type { TraceController } from '../../tracer/trace-controller.js';
 import { applyResourceTiming, type ResourceTimingWatch } from './resource-timing.js';
-import type { StreamCounter } from './sizes.js';
+import type { StreamCounter } from '../../rpcinfo/counting-stream.js';
 import { countResponseBody, type BodyObserver } from './response.js';
-import { errorType } from '../../rpcinfo/error-type.js';
+import { describeError } from '../../rpcinfo/error-description.js';
 
 /** How long a finish may wait for the call's Resource Timing entry (browsers, Detailed only). */
 const RESOURCE_TIMING_GRACE_MS = 100;
-
-/** `error.type`: a network error's `cause.code` (e.g. `ECONNREFUSED`), else the error's name ({@link errorType}). */
-function fetchErrorType(error: unknown): string {
-  const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
-  return typeof code === 'string' ? code : errorType(error);
-}
 
 /** An `AbortError` for a signal that aborted without a reason (older runtimes). */
 function abortReason(signal: AbortSignal): unknown {
@@ -188,7 +182,7 @@ export class FetchCall implements BodyObserver {
       const { ri } = this;
       if (error !== undefined) {
         if (ri.stats.error === undefined) ri.stats.error = error;
-        ri.attributes['error.type'] ??= fetchErrorType(error);
+        ri.attributes['error.type'] ??= describeError(error).type;
       }
       const httpError = (ri.attributes['http.response.status_code'] as number | undefined ?? 0) >= 500;
       const finalStatus = error !== undefined || httpError ? 'error' : status ?? 'info';

@@ -1,9 +1,11 @@
-import { countStream, type StreamCounter } from './sizes.js';
+import { countStream, type StreamCounter } from '../../rpcinfo/counting-stream.js';
 
 /** What a counted response reports to; the first body consumer claims it, later ones pass through. */
 export interface BodyObserver extends StreamCounter {
   /** `true` for the first consumer of the body (a read method or the `body` stream), `false` after. */
   claim(): boolean;
+  /** The body failed: the call finishes with `error`. */
+  onError(error: unknown): void;
 }
 
 interface Counted {

@@ -11,14 +11,11 @@ import { applyCallName, describeFetchRequest, type FetchNaming, type FetchReques
 import { normalizeFetchOptions, type NormalizedFetchOptions, type TraceFetchOptions } from './options.js';
 import { copyInit, outgoingHeaders, readRequest, type FetchRequestParts } from './request.js';
 import { browserResourceTiming } from './resource-timing.js';
-import { countStream, isReadableStream, knownBodySize } from './sizes.js';
+import { countStream } from '../../rpcinfo/counting-stream.js';
+import { urlHost, urlPort } from '../../rpcinfo/address.js';
+import { isReadableStream, knownBodySize } from './sizes.js';
 
 type FetchFn = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
-
-function defaultPort(url: URL): number | undefined {
-  if (url.port !== '') return Number(url.port);
-  return url.protocol === 'https:' ? 443 : url.protocol === 'http:' ? 80 : undefined;
-}
 
 function setUrlAttributes(ri: RPCInfo, parts: FetchRequestParts): void {
   const { url } = parts;
@@ -32,9 +29,8 @@ function setUrlAttributes(ri: RPCInfo, parts: FetchRequestParts): void {
   const a = ri.attributes;
   a['http.request.method'] = parts.method;
   a['url.full'] = full;
-  // OpenTelemetry wants an IPv6 address without the brackets a URL keeps.
-  a['server.address'] = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  const port = defaultPort(url);
+  a['server.address'] = urlHost(url);
+  const port = urlPort(url);
   if (port !== undefined) a['server.port'] = port;
 }
 

@@ -5,9 +5,9 @@ import { stats, type StatsEvent } from '../../rpcinfo/stats-event.js';
 import type { StatsLevel } from '../../rpcinfo/stats-level.js';
 import type { TraceController } from '../../tracer/trace-controller.js';
 import type { RpcOutgoingMessage } from './codec.js';
-import { RpcRemoteError, RpcTimeoutError } from './errors.js';
+import { isRpcRemoteError, RpcTimeoutError } from '../../rpcinfo/errors.js';
 import type { SocketEndpoint } from './socket.js';
-import { errorType } from '../../rpcinfo/error-type.js';
+import { describeError } from '../../rpcinfo/error-description.js';
 
 /** What one traced call (or notification) of the WebSocket RPC client is made from. */
 export interface RpcCallInit {
@@ -54,11 +54,12 @@ const PHASES: readonly [StatsEvent, StatsEvent][] = [
 ];
 
 function recordFailure(ri: RPCInfo, error: unknown, jsonrpc: boolean): void {
+  const type = describeError(error).type;
   for (const [start, finish] of PHASES) {
-    if (ri.stats.getEvent(start) && !ri.stats.getEvent(finish)) ri.stats.record(finish, 'error', errorType(error));
+    if (ri.stats.getEvent(start) && !ri.stats.getEvent(finish)) ri.stats.record(finish, 'error', type);
   }
-  ri.attributes['error.type'] = errorType(error);
-  if (jsonrpc && error instanceof RpcRemoteError) {
+  ri.attributes['error.type'] = type;
+  if (jsonrpc && isRpcRemoteError(error)) {
     ri.attributes['rpc.jsonrpc.error_code'] = error.code;
     ri.attributes['rpc.jsonrpc.error_message'] = error.rawMessage;
   }

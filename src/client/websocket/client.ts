@@ -5,7 +5,7 @@ import { assertStatsLevel, defaultStatsLevel } from '../../rpcinfo/stats-level.j
 import { createTraceController } from '../../tracer/trace-controller.js';
 import { startRpcCall, type RpcCall } from './call.js';
 import { createJsonRpcCodec, jsonRpcCodec, type RpcIncomingMessage } from './codec.js';
-import { RpcConnectionClosedError, RpcProtocolError, type RpcConnectionClosedInit } from './errors.js';
+import { RpcConnectionClosedError, RpcProtocolError, type RpcConnectionClosedInit } from '../../rpcinfo/errors.js';
 import { readCall, writeCall } from './frames.js';
 import {
   checkClose,

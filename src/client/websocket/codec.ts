@@ -1,4 +1,4 @@
-import type { RpcErrorObject } from './errors.js';
+import { JSON_RPC_MEMBERS, type JsonRpcErrorObject } from '../../rpcinfo/jsonrpc.js';
 
 /** A request (with `id`) or a notification (without) that a codec turns into one frame. */
 export interface RpcOutgoingMessage {
@@ -15,7 +15,7 @@ export type RpcIncomingMessage =
   /** A successful response to the call with this `id`. */
   | { kind: 'response'; id: number | string; result: unknown }
   /** A failed response; `id` is null when the server could not tell which request failed. */
-  | { kind: 'error'; id: number | string | null; error: RpcErrorObject }
+  | { kind: 'error'; id: number | string | null; error: JsonRpcErrorObject }
   /** A message the server pushed on its own (no id); goes to the client's `onNotification`. */
   | { kind: 'notification'; method: string; params?: unknown }
   /** A frame the codec could not use; with `id` when it still names a call, which then fails. */
@@ -43,7 +43,6 @@ export interface JsonRpcCodecOptions {
   metaMember?: string;
 }
 
-const RESERVED = new Set(['jsonrpc', 'id', 'method', 'params', 'result', 'error']);
 // `fatal`: bytes that are not UTF-8 make a frame invalid rather than silently mangled.
 let decoder: TextDecoder | undefined;
 
@@ -51,8 +50,8 @@ function isId(value: unknown): value is number | string {
   return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
 }
 
-function isErrorObject(value: unknown): value is RpcErrorObject {
-  const e = value as Partial<RpcErrorObject> | null;
+function isErrorObject(value: unknown): value is JsonRpcErrorObject {
+  const e = value as Partial<JsonRpcErrorObject> | null;
   return typeof e === 'object' && e !== null && Number.isInteger(e.code) && typeof e.message === 'string';
 }
 
@@ -97,7 +96,7 @@ function decodeJsonRpc(frame: string | Uint8Array): RpcIncomingMessage {
  */
 export function createJsonRpcCodec(options: JsonRpcCodecOptions = {}): WebSocketRpcCodec {
   const metaMember = options.metaMember ?? 'meta';
-  if (typeof metaMember !== 'string' || metaMember === '' || RESERVED.has(metaMember)) {
+  if (typeof metaMember !== 'string' || metaMember === '' || JSON_RPC_MEMBERS.has(metaMember)) {
     throw new TypeError(`isotrace: metaMember must be a non-empty string other than a JSON-RPC member name, got ${String(metaMember)}`);
   }
   return Object.freeze({

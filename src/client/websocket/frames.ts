@@ -2,7 +2,7 @@ import { stats } from '../../rpcinfo/stats-event.js';
 import { StatsLevel } from '../../rpcinfo/stats-level.js';
 import type { RpcCall } from './call.js';
 import type { RpcIncomingMessage, WebSocketRpcCodec } from './codec.js';
-import { RpcRemoteError } from './errors.js';
+import { RpcRemoteError } from '../../rpcinfo/errors.js';
 import { frameSize, type WebSocketLike } from './socket.js';
 
 /**

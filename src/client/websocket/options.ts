@@ -2,7 +2,7 @@ import type { Context } from '../../context/context.js';
 import type { StatsLevel } from '../../rpcinfo/stats-level.js';
 import type { TraceControllerOptions } from '../../tracer/trace-controller.js';
 import type { WebSocketRpcCodec } from './codec.js';
-import type { RpcProtocolError } from './errors.js';
+import type { RpcProtocolError } from '../../rpcinfo/errors.js';
 import { utf8Length } from '../../rpcinfo/utf8-length.js';
 import type { WebSocketConstructor, WebSocketLike } from './socket.js';
 

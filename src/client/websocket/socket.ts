@@ -1,3 +1,4 @@
+import { urlHost, urlPort } from '../../rpcinfo/address.js';
 import { utf8Length } from '../../rpcinfo/utf8-length.js';
 
 // One shape for the browser WebSocket, Node's global WebSocket (Node >= 22) and the `ws` package:
@@ -83,12 +84,11 @@ export interface SocketEndpoint {
   address: string;
   /** `host[:port]`. */
   host: string;
+  /** The host alone; an IPv6 address without brackets. */
   hostname: string;
   /** The port, explicit or the scheme's default; undefined when unknown. */
   port?: number;
 }
-
-const DEFAULT_PORTS: Record<string, number | undefined> = { 'ws:': 80, 'wss:': 443, 'http:': 80, 'https:': 443 };
 
 /** Parses `url` (relative URLs against the page's), or an empty endpoint when it is missing or bad. */
 export function describeEndpoint(url: string | undefined): SocketEndpoint {
@@ -96,8 +96,7 @@ export function describeEndpoint(url: string | undefined): SocketEndpoint {
   try {
     const base = (globalThis as { location?: { href?: string } }).location?.href;
     const u = new URL(String(url), base);
-    const port = u.port ? Number(u.port) : DEFAULT_PORTS[u.protocol];
-    return { address: `${u.protocol}//${u.host}${u.pathname}`, host: u.host, hostname: u.hostname, port };
+    return { address: `${u.protocol}//${u.host}${u.pathname}`, host: u.host, hostname: urlHost(u), port: urlPort(u) };
   } catch {
     return { address: '', host: '', hostname: '' };
   }

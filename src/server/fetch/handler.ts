@@ -3,8 +3,11 @@ import { context } from '../../context/context-api.js';
 import { MapHeaderCarrier } from '../../rpcinfo/header-carrier.js';
 import type { RPCInfo } from '../../rpcinfo/rpcinfo.js';
 import { stats } from '../../rpcinfo/stats-event.js';
-import { asRecordedError, errorType, reportHandlerError, RequestAbortedError } from '../errors.js';
-import { countingStream } from './sizes.js';
+import { asRecordedError, reportHandlerError } from '../errors.js';
+import { describeError } from '../../rpcinfo/error-description.js';
+import { RequestAbortedError } from '../../rpcinfo/errors.js';
+import { countStream } from '../../rpcinfo/counting-stream.js';
+import { defaultPort } from '../../rpcinfo/address.js';
 import { addHttpRequestAttributes, finishHttpAttributes } from '../http-attributes.js';
 import { applyDescribe, nameHttpRequest, type ServerCallName } from '../naming.js';
 import { addIncomingHeader, createServerRPCInfo, createServerSetup, startServerCall, type ServerSetup, type ServerTraceOptions } from '../rpcinfo.js';
@@ -55,7 +58,7 @@ function createFetchRPCInfo(setup: ServerSetup, request: Request, url: URL, desc
     method: naming.method,
     package: naming.package,
   });
-  addHttpRequestAttributes(ri.attributes, facts, scheme === 'https' ? 443 : 80);
+  addHttpRequestAttributes(ri.attributes, facts, defaultPort(url.protocol));
   return ri;
 }
 
@@ -65,14 +68,14 @@ function createFetchRPCInfo(setup: ServerSetup, request: Request, url: URL, desc
  * the runtime refuse that (a body already used), the original goes through uncounted.
  */
 function countedRequest(request: Request, ri: RPCInfo, finished: () => boolean): Request {
-  const body = countingStream(request.body!, {
-    onStart: () => {
+  const body = countStream(request.body!, {
+    onFirstRead: () => {
       if (!finished()) ri.stats.record(stats.ReadStart);
     },
     onChunk: (bytes) => {
       if (!finished()) ri.stats.recvSize += bytes;
     },
-    onDone: () => {
+    onEnd: () => {
       if (!finished()) ri.stats.record(stats.ReadFinish);
     },
     // The handler cancelling or failing on its own request body is its business.
@@ -136,7 +139,7 @@ export function traceFetchHandler<Rest extends unknown[] = unknown[]>(
         const error = asRecordedError(thrown);
         ri.stats.record(stats.ServerHandleFinish, 'error');
         if (ri.stats.error === undefined) ri.stats.error = error;
-        ri.attributes['error.type'] = errorType(error);
+        ri.attributes['error.type'] = describeError(error).type;
       }
       try {
         const replacement = await reportHandlerError(onHandlerError, { error: thrown, request: traced, ctx });
@@ -173,14 +176,14 @@ export function traceFetchHandler<Rest extends unknown[] = unknown[]>(
         finish();
         return response;
       }
-      const body = countingStream(response.body, {
-        onStart: () => {
+      const body = countStream(response.body, {
+        onFirstRead: () => {
           if (!done) ri.stats.record(stats.WriteStart);
         },
         onChunk: (bytes) => {
           if (!done) ri.stats.sendSize += bytes;
         },
-        onDone: () => {
+        onEnd: () => {
           if (!done) ri.stats.record(stats.WriteFinish);
           finish();
         },

@@ -2,7 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context } from '../../context/context.js';
 import { context } from '../../context/context-api.js';
 import { stats } from '../../rpcinfo/stats-event.js';
-import { asRecordedError, errorType, reportHandlerError, RequestAbortedError } from '../errors.js';
+import { asRecordedError, reportHandlerError } from '../errors.js';
+import { describeError } from '../../rpcinfo/error-description.js';
+import { RequestAbortedError } from '../../rpcinfo/errors.js';
 import { finishHttpAttributes } from '../http-attributes.js';
 import { createHttpRPCInfo } from './rpcinfo.js';
 import { instrumentRequest, instrumentResponse, type HttpCallState } from './call.js';
@@ -102,7 +104,7 @@ class HttpServerCall implements HttpCallState {
       const error = asRecordedError(thrown);
       ri.stats.record(stats.ServerHandleFinish, 'error');
       if (ri.stats.error === undefined) ri.stats.error = error;
-      ri.attributes['error.type'] = errorType(error);
+      ri.attributes['error.type'] = describeError(error).type;
     }
     reportHandlerError(this.onHandlerError, { error: thrown, req, res, ctx: this.ctx });
     answerFailure(res);

@@ -3,8 +3,11 @@ import { context } from '../../context/context-api.js';
 import { MapHeaderCarrier } from '../../rpcinfo/header-carrier.js';
 import type { AttributeValue, RPCInfo } from '../../rpcinfo/rpcinfo.js';
 import { stats } from '../../rpcinfo/stats-event.js';
-import { asRecordedError, errorType } from '../errors.js';
-import { errorFrame, JsonRpcError, JsonRpcErrorCode, resultFrame, toErrorObject, type JsonRpcRequest } from './jsonrpc.js';
+import { asRecordedError } from '../errors.js';
+import { describeError } from '../../rpcinfo/error-description.js';
+import { isJsonRpcError, JsonRpcError } from '../../rpcinfo/errors.js';
+import { JsonRpcErrorCode } from '../../rpcinfo/jsonrpc.js';
+import { errorFrame, resultFrame, toErrorObject, type JsonRpcRequest } from './jsonrpc.js';
 import { addIncomingHeader, createServerRPCInfo, startServerCall, type ServerSetup } from '../rpcinfo.js';
 
 /**
@@ -81,7 +84,7 @@ function recordError(call: WebSocketCall, error: unknown): void {
   if (ri.stats.error === undefined) ri.stats.error = asRecordedError(error);
   ri.attributes['rpc.jsonrpc.error_code'] = sent.code;
   ri.attributes['rpc.jsonrpc.error_message'] = sent.message;
-  ri.attributes['error.type'] = error instanceof JsonRpcError ? String(error.code) : errorType(error);
+  ri.attributes['error.type'] = isJsonRpcError(error) ? String(error.code) : describeError(error).type;
 }
 
 /**

@@ -3,9 +3,12 @@ import type { IncomingMessage } from 'node:http';
 import type { Context } from '../../context/context.js';
 import { now } from '../../rpcinfo/rpc-stats.js';
 import { stats } from '../../rpcinfo/stats-event.js';
-import { errorType, reportHandlerError, RequestAbortedError } from '../errors.js';
+import { reportHandlerError } from '../errors.js';
+import { describeError } from '../../rpcinfo/error-description.js';
+import { isJsonRpcError, RequestAbortedError } from '../../rpcinfo/errors.js';
+import { JSON_RPC_MEMBERS, JsonRpcErrorCode } from '../../rpcinfo/jsonrpc.js';
 import { addServerAttributes } from '../http-attributes.js';
-import { errorFrame, JsonRpcError, JsonRpcErrorCode, parseJsonRpcRequest, standardError, type JsonRpcRequest } from './jsonrpc.js';
+import { errorFrame, parseJsonRpcRequest, standardError, type JsonRpcRequest } from './jsonrpc.js';
 import { createServerSetup, formatAddress, type ServerTraceOptions } from '../rpcinfo.js';
 import { invokeWebSocketCall, startWebSocketCall, type ConnectionFacts, type FrameTimes, type JsonRpcMethods, type WebSocketCall } from './call.js';
 
@@ -64,8 +67,6 @@ interface Outcome {
   call?: WebSocketCall;
 }
 
-const RESERVED = new Set(['jsonrpc', 'id', 'method', 'params']);
-
 /** The bytes of a `ws` message, whatever `binaryType` the socket uses. */
 function frameBytes(data: unknown): Buffer | undefined {
   if (Buffer.isBuffer(data)) return data;
@@ -103,7 +104,7 @@ export function traceWebSocketRpcServer(wss: WebSocketServerLike, methods: JsonR
   if (typeof wss?.on !== 'function' || typeof wss.off !== 'function') throw new TypeError('isotrace: traceWebSocketRpcServer needs a ws WebSocketServer');
   if (typeof methods !== 'object' || methods === null) throw new TypeError('isotrace: traceWebSocketRpcServer needs an object of methods');
   const metaMember = options.metaMember ?? 'meta';
-  if (typeof metaMember !== 'string' || metaMember === '' || RESERVED.has(metaMember)) {
+  if (typeof metaMember !== 'string' || metaMember === '' || JSON_RPC_MEMBERS.has(metaMember)) {
     throw new TypeError(`isotrace: metaMember must be a non-empty string other than a JSON-RPC member name, got ${String(metaMember)}`);
   }
   const setup = createServerSetup(options);
@@ -113,12 +114,12 @@ export function traceWebSocketRpcServer(wss: WebSocketServerLike, methods: JsonR
     if (call.done) return;
     call.done = true;
     connection.calls.delete(call);
-    if (error !== undefined && call.ri.attributes['error.type'] === undefined) call.ri.attributes['error.type'] = errorType(error);
+    if (error !== undefined && call.ri.attributes['error.type'] === undefined) call.ri.attributes['error.type'] = describeError(error).type;
     setup.controller.finish(call.ctx, error);
   };
 
   const onMethodError = (connection: Connection, call: WebSocketCall, error: unknown): void => {
-    if (options.onHandlerError === undefined && error instanceof JsonRpcError) return;
+    if (options.onHandlerError === undefined && isJsonRpcError(error)) return;
     reportHandlerError(options.onHandlerError, { error, request: call.request, ws: connection.ws, ctx: call.ctx });
   };
 

@@ -1,55 +1,5 @@
-/** The error codes JSON-RPC 2.0 defines; -32000 to -32099 are left to servers, others to applications. */
-export const JsonRpcErrorCode = {
-  ParseError: -32700,
-  InvalidRequest: -32600,
-  MethodNotFound: -32601,
-  InvalidParams: -32602,
-  InternalError: -32603,
-} as const;
-
-const DEFAULT_MESSAGES: Record<number, string> = {
-  [JsonRpcErrorCode.ParseError]: 'Parse error',
-  [JsonRpcErrorCode.InvalidRequest]: 'Invalid Request',
-  [JsonRpcErrorCode.MethodNotFound]: 'Method not found',
-  [JsonRpcErrorCode.InvalidParams]: 'Invalid params',
-  [JsonRpcErrorCode.InternalError]: 'Internal error',
-};
-
-/** The `error` member of a JSON-RPC response. */
-export interface JsonRpcErrorObject {
-  code: number;
-  message: string;
-  data?: unknown;
-}
-
-/**
- * An error a JSON-RPC method throws on purpose: its `code`, `message` and `data` are sent to the
- * caller as they are. Anything else a method throws is answered with a bare -32603 "Internal
- * error", so no message or stack of an unexpected failure leaks to clients.
- *
- * @example
- * if (typeof params?.id !== 'string') throw JsonRpcError.invalidParams('id must be a string');
- * throw new JsonRpcError(-32004, 'User not found', { data: { id } });
- */
-export class JsonRpcError extends Error {
-  override readonly name = 'JsonRpcError';
-  /** The JSON-RPC error code (an integer). */
-  readonly code: number;
-  /** Sent as the error's `data` member when defined (and serialisable). */
-  readonly data: unknown;
-
-  constructor(code: number, message?: string, options?: { data?: unknown; cause?: unknown }) {
-    if (!Number.isInteger(code)) throw new TypeError(`isotrace: a JSON-RPC error code must be an integer, got ${String(code)}`);
-    super(message ?? DEFAULT_MESSAGES[code] ?? 'Server error', options?.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.data = options?.data;
-  }
-
-  /** A -32602 "Invalid params" error, for a method whose params do not fit. */
-  static invalidParams(message = 'Invalid params', data?: unknown): JsonRpcError {
-    return new JsonRpcError(JsonRpcErrorCode.InvalidParams, message, { data });
-  }
-}
+import { isJsonRpcError } from '../../rpcinfo/errors.js';
+import { JsonRpcErrorCode, standardErrorMessage, type JsonRpcErrorObject } from '../../rpcinfo/jsonrpc.js';
 
 /** A JSON-RPC id: a string, a finite number, or null. */
 export type JsonRpcId = string | number | null;
@@ -102,13 +52,13 @@ export function parseJsonRpcRequest(message: unknown, metaMember: string): Parse
  * -32603 "Internal error" and nothing else for any other error.
  */
 export function toErrorObject(error: unknown): JsonRpcErrorObject {
-  if (error instanceof JsonRpcError) return { code: error.code, message: error.message, data: error.data };
-  return { code: JsonRpcErrorCode.InternalError, message: DEFAULT_MESSAGES[JsonRpcErrorCode.InternalError] };
+  if (isJsonRpcError(error)) return { code: error.code, message: error.message, data: error.data };
+  return { code: JsonRpcErrorCode.InternalError, message: standardErrorMessage(JsonRpcErrorCode.InternalError) };
 }
 
 /** The error object for one of the codes the spec defines, with its standard message. */
 export function standardError(code: number): JsonRpcErrorObject {
-  return { code, message: DEFAULT_MESSAGES[code] ?? 'Server error' };
+  return { code, message: standardErrorMessage(code) };
 }
 
 /** An error response. `data` that cannot be serialised is left out rather than losing the response. */

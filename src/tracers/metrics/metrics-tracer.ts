@@ -1,6 +1,7 @@
 import type { Context } from '../../context/context.js';
 import { getRPCInfo, type RPCSide } from '../../rpcinfo/rpcinfo.js';
 import { stats } from '../../rpcinfo/stats-event.js';
+import { rpcOutcome } from '../../rpcinfo/conventions.js';
 import type { Tracer } from '../../tracer/tracer.js';
 import { DEFAULT_DURATION_BUCKETS, DEFAULT_SIZE_BUCKETS, Histogram, normalizeBuckets, type HistogramSnapshot } from './histogram.js';
 import { formatLeLabels, isValidMetricName, writeFamilyHeader, writeHistogram, writeSample } from './prometheus.js';
@@ -76,7 +77,7 @@ const identity = (ctx: Context): Context => ctx;
  *
  * Labels: `side` is `client` or `server`; `service` and `method` are `ri.invocation`'s (falling
  * back to `ri.to`'s): the callee's on the client side, this service's own on the server side;
- * `status` is `ok` or `error`. The caller is deliberately not a label: it would multiply the
+ * `status` is `ok` or `error`, by the rule spans follow too (a client 4xx and any 5xx are errors). The caller is deliberately not a label: it would multiply the
  * series of every server method by its number of clients. Sizes are `ri.stats.sendSize` and
  * `recvSize`, mapped to request/response by side; a transport that measures nothing reports 0.
  *
@@ -122,8 +123,8 @@ export function createMetricsTracer(options?: MetricsTracerOptions): MetricsTrac
     if (ri === undefined) return;
     const s = ri.stats;
     const end = s.getEvent(stats.RPCFinish);
-    // Failed: an error was recorded, or RPCFinish was recorded with status `error`.
-    const failed = s.error !== undefined || end?.status === 'error';
+    // The rule every tracer shares: a client 4xx or any 5xx fails too, as spans say.
+    const failed = rpcOutcome(ri).failed;
     const series = store.get(ri.side, ri.invocation.service || ri.to.serviceName, ri.invocation.method || ri.to.method, failed);
     if (series === undefined) return; // counted as overflow by the store
     series.calls++;

@@ -18,11 +18,9 @@ import type { HeaderCarrier } from '../../rpcinfo/header-carrier.js';
 import { getRPCInfo, type RPCInfo } from '../../rpcinfo/rpcinfo.js';
 import { stats } from '../../rpcinfo/stats-event.js';
 import type { Tracer } from '../../tracer/tracer.js';
-import { callFailed, errorMessage, rpcAttributes, rpcSpanName, toException } from './attributes.js';
-
-// The instrumentation scope version; kept in step with package.json (and with tracers/span/span.ts's, which
-// the bridge does not import so that `isotrace/otel` stays independent of the span tracer).
-const ISOTRACE_VERSION = '0.1.0';
+import { ISOTRACE_VERSION } from '../../rpcinfo/version.js';
+import { eventAttributes, rpcAttributes, rpcName, rpcOutcome } from '../../rpcinfo/conventions.js';
+import { toException } from './attributes.js';
 
 /** Options of {@link createOpenTelemetryTracer}. */
 export interface OpenTelemetryTracerOptions {
@@ -92,8 +90,8 @@ function assertOptions(options: unknown): asserts options is OpenTelemetryTracer
  * OpenTelemetry SDK sees isotrace's RPCs in its traces, through its own processors and exporters.
  *
  * The span is named `service/method`, of kind CLIENT or SERVER, starts at RPCStart and ends at
- * RPCFinish, carries `ri.attributes` plus `rpc.system`/`rpc.service`/`rpc.method`, body sizes
- * and `error.type`, the stats events as span events, and status ERROR with an exception event
+ * RPCFinish, carries the attributes, name and status isotrace's span tracer would record (one rule,
+ * `rpcinfo/conventions.ts`), the stats events as span events, and status ERROR with an exception event
  * when the call failed. Parent: the span of an enclosing isotrace call (read from the isotrace
  * context, so it works whatever OpenTelemetry context manager is installed), unless OpenTelemetry's
  * active context changed since that call started (your own span inside it), then the active one;
@@ -122,12 +120,12 @@ export function createOpenTelemetryTracer(options: OpenTelemetryTracerOptions = 
       if (ri.side === 'server') parent = propagator.extract(parent, ri.headers, headerCarrierGetter);
       const startTime = ri.stats.getEvent(stats.RPCStart)?.time;
       const span = tracer.startSpan(
-        rpcSpanName(ri),
+        rpcName(ri),
         {
           kind: ri.side === 'server' ? SpanKind.SERVER : SpanKind.CLIENT,
           startTime: startTime === undefined ? undefined : toHrTime(startTime),
           // Given at start so samplers see them; what the call learns later is added in finish.
-          attributes: rpcAttributes(ri, false),
+          attributes: rpcAttributes(ri),
         },
         parent,
       );
@@ -146,17 +144,15 @@ export function createOpenTelemetryTracer(options: OpenTelemetryTracerOptions = 
       const finishTime = ri.stats.getEvent(stats.RPCFinish)?.time;
       const endTime = finishTime === undefined ? undefined : toHrTime(finishTime);
       if (span.isRecording()) {
-        span.setAttributes(rpcAttributes(ri, true));
+        const attributes = rpcAttributes(ri);
+        const outcome = rpcOutcome(ri);
+        if (outcome.failed) attributes['error.type'] = outcome.errorType!;
+        span.setAttributes(attributes);
         // Every recorded event, RPCStart and RPCFinish included, as isotrace's span tracer does.
-        for (const record of ri.stats.events()) {
-          const attributes: Record<string, string> = {};
-          if (record.status !== 'info') attributes['isotrace.status'] = record.status;
-          if (record.info !== '') attributes['isotrace.info'] = record.info;
-          span.addEvent(record.event.name, attributes, toHrTime(record.time));
-        }
-        if (callFailed(ri)) {
-          if (ri.stats.error !== undefined) span.recordException(toException(ri.stats.error), endTime);
-          span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(ri.stats.error) });
+        for (const record of ri.stats.events()) span.addEvent(record.event.name, eventAttributes(record), toHrTime(record.time));
+        if (outcome.failed) {
+          if (outcome.error !== undefined) span.recordException(toException(outcome.error), endTime);
+          span.setStatus(outcome.message === undefined ? { code: SpanStatusCode.ERROR } : { code: SpanStatusCode.ERROR, message: outcome.message });
         }
       }
       span.end(endTime);

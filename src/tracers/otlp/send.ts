@@ -4,7 +4,7 @@
 import { ROOT_CONTEXT } from '../../context/context.js';
 import { context } from '../../context/context-api.js';
 import { suppressTracing } from '../../tracer/suppress-tracing.js';
-import { OtlpExportError } from './export-error.js';
+import { OtlpExportError } from '../../rpcinfo/errors.js';
 
 /** A `fetch` as the exporter calls it. */
 export type FetchFunction = (url: string, init: RequestInit) => Promise<Response>;

@@ -1,6 +1,6 @@
 import type { Context } from '../../context/context.js';
 import { context } from '../../context/context-api.js';
-import { TraceFlags, type SpanContext } from '../../propagation/span-context.js';
+import { KNOWN_FLAGS, TraceFlags, type SpanContext } from '../../propagation/span-context.js';
 import { w3cTraceContextPropagator } from '../../propagation/w3c-propagator.js';
 import { getRPCInfo, type RPCInfo } from '../../rpcinfo/rpcinfo.js';
 import { now } from '../../rpcinfo/rpc-stats.js';
@@ -15,8 +15,6 @@ import { RecordingSpan } from './recording-span.js';
 import { createResource } from './resource.js';
 import { assertSpanTracerOptions, type SpanTracer, type SpanTracerOptions, type StartSpanOptions } from './span-tracer.js';
 import type { SpanAttributes, SpanData, SpanHandle, SpanKind } from './span.js';
-
-const KNOWN_FLAGS = TraceFlags.Sampled | TraceFlags.Random;
 
 /**
  * A span tracer: a span per RPC with W3C ids, sampling, and propagation.

@@ -2,12 +2,11 @@
 // validation `w3cTraceContextPropagator.inject` does on every call: the tracer's ids are valid by
 // construction (minted here, or parsed strictly on the way in), and the regular expressions of
 // that check were the largest single cost of a traced call. The headers written are the same.
-import { isSpanContextValid, TraceFlags, type SpanContext } from '../../propagation/span-context.js';
+import { isSpanContextValid, KNOWN_FLAGS, type SpanContext } from '../../propagation/span-context.js';
 import { TRACEPARENT_HEADER, TRACESTATE_HEADER, w3cTraceContextPropagator, type Propagator } from '../../propagation/w3c-propagator.js';
 import type { HeaderCarrier } from '../../rpcinfo/header-carrier.js';
 
 const FLAGS_HEX = ['00', '01', '02', '03'];
-const KNOWN_FLAGS = TraceFlags.Sampled | TraceFlags.Random;
 
 /** How a span tracer writes a span context it made into outgoing headers. */
 export type SpanInjector = (sc: SpanContext, carrier: HeaderCarrier) => void;

@@ -1,6 +1,6 @@
 import type { Context } from '../../context/context.js';
 import type { SpanContext } from '../../propagation/span-context.js';
-import type { AttributeValue } from '../../rpcinfo/rpcinfo.js';
+import { isAttributeValue, type AttributeValue } from '../../rpcinfo/rpcinfo.js';
 import { now } from '../../rpcinfo/rpc-stats.js';
 import { setActiveSpan } from './active-span.js';
 import { describeError } from './attributes.js';
@@ -35,10 +35,6 @@ export interface SpanOutcome {
 }
 
 const NO_OUTCOME: SpanOutcome = Object.freeze({ attributes: {}, events: [], status: Object.freeze({ code: 'unset' as const }) });
-
-function isAttributeValue(value: unknown): value is AttributeValue {
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
-}
 
 /** The {@link SpanHandle} span tracers create: records while sampled and not ended, exports once on end. */
 export class RecordingSpan implements SpanHandle {

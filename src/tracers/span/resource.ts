@@ -1,15 +1,12 @@
-import type { AttributeValue } from '../../rpcinfo/rpcinfo.js';
-import { ISOTRACE_VERSION, type Resource, type SpanAttributes } from './span.js';
+import { isAttributeValue } from '../../rpcinfo/rpcinfo.js';
+import { ISOTRACE_VERSION } from '../../rpcinfo/version.js';
+import type { Resource, SpanAttributes } from './span.js';
 
 // Asked when a tracer is created, not at module load, and without touching a Node module:
 // `process` is only read off `globalThis`, where bundlers for browsers leave it undefined.
 function sdkLanguage(): string {
   const versions = (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions;
   return typeof versions?.node === 'string' ? 'nodejs' : 'webjs';
-}
-
-function isAttributeValue(value: unknown): value is AttributeValue {
-  return typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && !Number.isNaN(value));
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Context } from '../../context/context.js';
 import type { SpanContext } from '../../propagation/span-context.js';
 import type { AttributeValue } from '../../rpcinfo/rpcinfo.js';
+import { ISOTRACE_VERSION } from '../../rpcinfo/version.js';
 
 /**
  * What a span describes, as OpenTelemetry names it: `client` and `server` for the two sides of
@@ -116,9 +117,6 @@ export interface SpanHandle {
    */
   end(endTime?: number): void;
 }
-
-/** isotrace's version, reported as the instrumentation scope and `telemetry.sdk.version`. */
-export const ISOTRACE_VERSION = '0.1.0';
 
 /** The instrumentation scope of every span isotrace records. */
 export const ISOTRACE_SCOPE: InstrumentationScope = Object.freeze({ name: 'isotrace', version: ISOTRACE_VERSION });

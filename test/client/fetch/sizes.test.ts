@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { countStream, knownBodySize, type StreamCounter } from '../../../src/client/fetch/sizes.js';
+import { countStream, type StreamCounter } from '../../../src/rpcinfo/counting-stream.js';
+import { knownBodySize } from '../../../src/client/fetch/sizes.js';
 import { utf8Length } from '../../../src/rpcinfo/utf8-length.js';
 
 const encoder = new TextEncoder();

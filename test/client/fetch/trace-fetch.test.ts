@@ -187,7 +187,8 @@ describe('traceFetch: failures and early ends', () => {
     const ri = await settled();
     expect(ri.stats.error).toBe(error);
     expect(ri.stats.getEvent(stats.RPCFinish)!.status).toBe('error');
-    expect(ri.attributes['error.type']).toBe('ECONNREFUSED');
+    // The one error rule: the error's name; the code (ECONNREFUSED) stays on stats.error.cause.
+    expect(ri.attributes['error.type']).toBe('TypeError');
   });
 
   it('arguments fetch refuses are refused by fetch itself, with its own error', async () => {

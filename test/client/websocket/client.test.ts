@@ -14,7 +14,7 @@ import { w3cTraceContextPropagator } from '../../../src/propagation/w3c-propagat
 import type { Tracer } from '../../../src/tracer/tracer.js';
 import { createWebSocketRpcClient } from '../../../src/client/websocket/client.js';
 import type { RpcIncomingMessage, WebSocketRpcCodec } from '../../../src/client/websocket/codec.js';
-import { RpcRemoteError } from '../../../src/client/websocket/errors.js';
+import { RpcRemoteError } from '../../../src/rpcinfo/errors.js';
 import type { WebSocketRpcClient } from '../../../src/client/websocket/options.js';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -9,7 +9,7 @@ import { getRPCInfo, type RPCInfo } from '../../../src/rpcinfo/rpcinfo.js';
 import { stats } from '../../../src/rpcinfo/stats-event.js';
 import type { Tracer } from '../../../src/tracer/tracer.js';
 import { createWebSocketRpcClient } from '../../../src/client/websocket/client.js';
-import { RpcConnectionClosedError, RpcProtocolError, RpcTimeoutError } from '../../../src/client/websocket/errors.js';
+import { RpcConnectionClosedError, RpcProtocolError, RpcTimeoutError } from '../../../src/rpcinfo/errors.js';
 import type { WebSocketProtocolErrorEvent, WebSocketRpcClient } from '../../../src/client/websocket/options.js';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -5,7 +5,7 @@ import { getRPCInfo } from '../../../src/rpcinfo/rpcinfo.js';
 import { stats } from '../../../src/rpcinfo/stats-event.js';
 import { CALLER_SERVICE_HEADER } from '../../../src/rpcinfo/header-names.js';
 import { traceFetchHandler, type FetchHandlerErrorEvent } from '../../../src/server/fetch/handler.js';
-import { RequestAbortedError } from '../../../src/server/errors.js';
+import { RequestAbortedError } from '../../../src/rpcinfo/errors.js';
 import { nodeAdapter, type AdapterEnv } from './adapter.js';
 import { delay, eventNames, inOrder, recorder, serve } from '../helpers.js';
 import { now } from '../../../src/rpcinfo/rpc-stats.js';

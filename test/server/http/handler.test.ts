@@ -9,7 +9,7 @@ import { stats } from '../../../src/rpcinfo/stats-event.js';
 import { StatsLevel } from '../../../src/rpcinfo/stats-level.js';
 import { CALLER_SERVICE_HEADER } from '../../../src/rpcinfo/header-names.js';
 import { traceHttpHandler, type HttpHandlerErrorEvent } from '../../../src/server/http/handler.js';
-import { RequestAbortedError } from '../../../src/server/errors.js';
+import { RequestAbortedError } from '../../../src/rpcinfo/errors.js';
 import { delay, eventNames, inOrder, recorder, serve } from '../helpers.js';
 import { now } from '../../../src/rpcinfo/rpc-stats.js';
 

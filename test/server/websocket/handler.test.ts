@@ -6,8 +6,8 @@ import { getRPCInfo } from '../../../src/rpcinfo/rpcinfo.js';
 import { stats } from '../../../src/rpcinfo/stats-event.js';
 import { CALLER_SERVICE_HEADER } from '../../../src/rpcinfo/header-names.js';
 import { traceWebSocketRpcServer, type WebSocketRpcErrorEvent } from '../../../src/server/websocket/handler.js';
-import { JsonRpcError } from '../../../src/server/websocket/jsonrpc.js';
-import { RequestAbortedError } from '../../../src/server/errors.js';
+import { JsonRpcError } from '../../../src/rpcinfo/errors.js';
+import { RequestAbortedError } from '../../../src/rpcinfo/errors.js';
 import { delay, eventNames, inOrder, recorder } from '../helpers.js';
 import { TestClient, wsServer } from './helpers.js';
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { errorFrame, JsonRpcError, JsonRpcErrorCode, parseJsonRpcRequest, resultFrame, toErrorObject } from '../../../src/server/websocket/jsonrpc.js';
+import { JsonRpcError } from '../../../src/rpcinfo/errors.js';
+import { JsonRpcErrorCode } from '../../../src/rpcinfo/jsonrpc.js';
+import { errorFrame, parseJsonRpcRequest, resultFrame, toErrorObject } from '../../../src/server/websocket/jsonrpc.js';
 
 describe('JSON-RPC framing', () => {
   it('validates requests, keeping a valid id for the error and ignoring a bad meta', () => {

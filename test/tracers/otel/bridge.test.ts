@@ -113,7 +113,9 @@ describe('createOpenTelemetryTracer: client calls', () => {
 
   it('records a failed call: status ERROR, error.type and an exception event', async () => {
     const otel = createOpenTelemetryTracer();
-    class QuotaError extends Error {}
+    class QuotaError extends Error {
+      override name = 'QuotaError';
+    }
     await expect(traceCall({ tracers: [otel], callee: 'users', method: 'Get' }, async () => {
       throw new QuotaError('over quota');
     })).rejects.toThrow('over quota');
@@ -121,7 +123,7 @@ describe('createOpenTelemetryTracer: client calls', () => {
     expect(span.status).toEqual({ code: SpanStatusCode.ERROR, message: 'over quota' });
     expect(span.attributes['error.type']).toBe('QuotaError');
     const exception = span.events.find((e) => e.name === 'exception');
-    expect(exception?.attributes).toMatchObject({ 'exception.message': 'over quota' });
+    expect(exception?.attributes).toMatchObject({ 'exception.type': 'QuotaError', 'exception.message': 'over quota' });
     expect(String(exception?.attributes?.['exception.stacktrace'])).toContain('over quota');
     expect(span.events.map((e) => e.name)).toEqual(['RPCStart', 'RPCFinish', 'exception']);
   });

@@ -8,7 +8,7 @@ import { getRPCInfo } from '../../../src/rpcinfo/rpcinfo.js';
 import { isTracingSuppressed } from '../../../src/tracer/suppress-tracing.js';
 import { createOtlpHttpExporter } from '../../../src/tracers/otlp/http-exporter.js';
 import type { OtlpHttpExporterOptions } from '../../../src/tracers/otlp/http-exporter-options.js';
-import { OtlpExportError } from '../../../src/tracers/otlp/export-error.js';
+import { OtlpExportError } from '../../../src/rpcinfo/errors.js';
 import { createMemoryExporter } from '../../../src/tracers/exporters/memory-exporter.js';
 import { createSpanTracer } from '../../../src/tracers/span/create-span-tracer.js';
 import { getActiveSpan } from '../../../src/tracers/span/active-span.js';

@@ -1,0 +1,105 @@
+// OpenTelemetry's semantic conventions for RPC and HTTP as isotrace applies them: the one rule
+// for a call's span name, attributes and outcome. The span tracer, the OpenTelemetry bridge and
+// the metrics tracer all read an RPCInfo through these functions, so they never disagree.
+import { splitAddress } from './address.js';
+import { describeError, type ErrorDescription } from './error-description.js';
+import type { EventRecord } from './rpc-stats.js';
+import type { AttributeValue, RPCInfo } from './rpcinfo.js';
+import { stats } from './stats-event.js';
+
+/**
+ * The name of a call's span: `service/method`, or whichever of the two is known; when neither
+ * is, the HTTP method the transport recorded (`GET`, as OpenTelemetry names HTTP spans), else
+ * the transport's name (`fetch`, `websocket`, `call`).
+ */
+export function rpcName(ri: RPCInfo): string {
+  const service = ri.invocation.service || ri.to.serviceName;
+  const method = ri.invocation.method || ri.to.method;
+  if (service !== '' && method !== '') return `${service}/${method}`;
+  if (service !== '' || method !== '') return service || method;
+  const httpMethod = ri.attributes['http.request.method'];
+  return typeof httpMethod === 'string' && httpMethod !== '' ? httpMethod : ri.config.transport;
+}
+
+/**
+ * The attributes of a call: `rpc.service`, `rpc.method`, `peer.service` (the callee on the client
+ * side, the caller on the server side), `server.address`/`server.port` (from `ri.to.address`),
+ * `client.address` (server side, from `ri.from.address`), `isotrace.transport`, and the body
+ * sizes when not 0 (`http.request.body.size`/`http.response.body.size` for the `fetch` and `http`
+ * transports, `rpc.request.size`/`rpc.response.size` for others; the request is what the client
+ * sent, on both sides); then every entry of `ri.attributes`, which wins: the transport saw the
+ * wire. `rpc.system` is there only when the transport set it. A new object on every call.
+ */
+export function rpcAttributes(ri: RPCInfo): Record<string, AttributeValue> {
+  const attributes: Record<string, AttributeValue> = {};
+  const service = ri.invocation.service || ri.to.serviceName;
+  const method = ri.invocation.method || ri.to.method;
+  if (service !== '') attributes['rpc.service'] = service;
+  if (method !== '') attributes['rpc.method'] = method;
+  const client = ri.side === 'client';
+  const peer = client ? ri.to.serviceName : ri.from.serviceName;
+  if (peer !== '') attributes['peer.service'] = peer;
+  // Transports usually set these themselves (copied below); the address is parsed only when not.
+  const server = ri.attributes['server.address'] === undefined ? splitAddress(ri.to.address) : undefined;
+  if (server !== undefined) {
+    attributes['server.address'] = server.host;
+    if (server.port !== undefined) attributes['server.port'] = server.port;
+  }
+  if (!client && ri.attributes['client.address'] === undefined) {
+    const caller = splitAddress(ri.from.address);
+    if (caller !== undefined) attributes['client.address'] = caller.host;
+  }
+  attributes['isotrace.transport'] = ri.config.transport;
+  const request = client ? ri.stats.sendSize : ri.stats.recvSize;
+  const response = client ? ri.stats.recvSize : ri.stats.sendSize;
+  const http = ri.config.transport === 'fetch' || ri.config.transport === 'http';
+  // 0 means "empty or not measured" (a plain function call measures nothing): left out, not guessed.
+  if (request > 0) attributes[http ? 'http.request.body.size' : 'rpc.request.size'] = request;
+  if (response > 0) attributes[http ? 'http.response.body.size' : 'rpc.response.size'] = response;
+  return Object.assign(attributes, ri.attributes);
+}
+
+/** How a call ended, as {@link rpcOutcome} tells it. */
+export interface RpcOutcome {
+  /** Whether the call failed. */
+  failed: boolean;
+  /** `error.type` when it failed: the transport's, else the error's type, else the HTTP status code, else `_OTHER`. */
+  errorType?: string;
+  /** The status message when it failed: the error's message, else RPCFinish's info; absent when neither says anything. */
+  message?: string;
+  /** The recorded error, described, when there is one. */
+  error?: ErrorDescription;
+}
+
+const SUCCEEDED: RpcOutcome = Object.freeze({ failed: false });
+
+/**
+ * How a call ended. It failed when an error was recorded (`ri.stats.error`), when RPCFinish was
+ * recorded with status `error`, or, per the HTTP conventions, when `http.response.status_code`
+ * is 500 or more, or 400 or more on the client side (a server's 4xx is the caller's fault, not
+ * its own). A success allocates nothing.
+ */
+export function rpcOutcome(ri: RPCInfo): RpcOutcome {
+  const recorded = ri.stats.error;
+  const finish = ri.stats.getEvent(stats.RPCFinish);
+  const finishFailed = finish !== undefined && finish.status === 'error';
+  const code = Number(ri.attributes['http.response.status_code']);
+  const httpFailed = Number.isInteger(code) && (code >= 500 || (code >= 400 && ri.side === 'client'));
+  if (recorded === undefined && !finishFailed && !httpFailed) return SUCCEEDED;
+  const error = recorded === undefined ? undefined : describeError(recorded);
+  const named = ri.attributes['error.type'];
+  const errorType = named !== undefined ? String(named) : error !== undefined ? error.type : httpFailed ? String(code) : '_OTHER';
+  const message = error !== undefined && error.message !== '' ? error.message : finishFailed && finish.info !== '' ? finish.info : undefined;
+  const outcome: RpcOutcome = { failed: true, errorType };
+  if (message !== undefined) outcome.message = message;
+  if (error !== undefined) outcome.error = error;
+  return outcome;
+}
+
+/** The attributes a stats event carries as a span event: `isotrace.status` unless `info`, `isotrace.info` when not empty. */
+export function eventAttributes(record: EventRecord): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  if (record.status !== 'info') attributes['isotrace.status'] = record.status;
+  if (record.info !== '') attributes['isotrace.info'] = record.info;
+  return attributes;
+}

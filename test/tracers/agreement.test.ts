@@ -1,0 +1,228 @@
+// Every tracer reads the same RPCInfo the same way: the span tracer, the OpenTelemetry bridge and
+// the metrics tracer run together on each call below (as one controller runs them in an app) and
+// must agree on the name, whether it failed, error.type, the status message, the attributes and
+// the exception. Each RPCInfo is filled as its transport fills it (the same helpers where they
+// are exported), and each case also pins the values the shared rule gives.
+import { SpanStatusCode } from '@opentelemetry/api';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ROOT_CONTEXT } from '../../src/context/context.js';
+import { describeError } from '../../src/rpcinfo/error-description.js';
+import { RequestAbortedError, RpcRemoteError } from '../../src/rpcinfo/errors.js';
+import { createRPCInfo, withRPCInfo, type RPCInfo, type RPCInfoInit } from '../../src/rpcinfo/rpcinfo.js';
+import { stats } from '../../src/rpcinfo/stats-event.js';
+import { finishHttpAttributes } from '../../src/server/http-attributes.js';
+import { asRecordedError } from '../../src/server/errors.js';
+import { createTraceController } from '../../src/tracer/trace-controller.js';
+import { createMemoryExporter } from '../../src/tracers/exporters/memory-exporter.js';
+import { createMetricsTracer } from '../../src/tracers/metrics/metrics-tracer.js';
+import { createOpenTelemetryTracer } from '../../src/tracers/otel/bridge.js';
+import { createSpanTracer } from '../../src/tracers/span/create-span-tracer.js';
+
+interface Case {
+  name: string;
+  init: RPCInfoInit;
+  /** What the transport records between the tracers' start and finish; returns the error finish gets. */
+  run(ri: RPCInfo): unknown;
+  expected: { name: string; failed: boolean; errorType?: string; message?: string; attributes?: Record<string, unknown> };
+}
+
+const fetchClient = (url: string, method: string, to: RPCInfoInit['to'] = {}): RPCInfoInit => {
+  const u = new URL(url);
+  return {
+    side: 'client',
+    to: { address: u.origin, ...to },
+    config: { transport: 'fetch' },
+    attributes: { 'http.request.method': method, 'url.full': u.href, 'server.address': u.hostname, 'server.port': u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80 },
+  };
+};
+
+/** As the fetch client records a response (client/fetch/call.ts). */
+const respond = (ri: RPCInfo, status: number, bytes = 0): undefined => {
+  ri.attributes['http.response.status_code'] = status;
+  if (status >= 500) ri.attributes['error.type'] = String(status);
+  ri.stats.recvSize = bytes;
+  ri.stats.record(stats.RPCFinish, status >= 500 ? 'error' : 'info', status >= 500 ? `HTTP ${status}` : '');
+  return undefined;
+};
+
+const httpServer = (method = 'GET /users'): RPCInfoInit => ({
+  side: 'server',
+  from: { serviceName: 'web', address: '10.1.2.3:5555' },
+  to: { serviceName: 'users', method, address: 'users.internal:8080' },
+  config: { transport: 'http' },
+  attributes: { 'http.request.method': 'GET', 'url.path': '/users', 'url.scheme': 'http', 'server.address': 'users.internal', 'server.port': 8080, 'client.address': '10.1.2.3' },
+});
+
+/** As the server wrappers record a handler failure and the end of the call (server/http/handler.ts). */
+const handlerFails = (ri: RPCInfo, thrown: unknown, status: number | undefined): unknown => {
+  const error = asRecordedError(thrown);
+  ri.stats.record(stats.ServerHandleFinish, 'error');
+  ri.stats.error = error;
+  ri.attributes['error.type'] = describeError(error).type;
+  finishHttpAttributes(ri, status, error);
+  return error;
+};
+
+const cases: Case[] = [
+  {
+    name: 'client 200',
+    init: fetchClient('https://api.example.com/users', 'GET', { serviceName: 'api.example.com', method: 'GET /users' }),
+    run: (ri) => respond(ri, 200, 120),
+    expected: { name: 'api.example.com/GET /users', failed: false, attributes: { 'http.response.body.size': 120, 'server.port': 443, 'peer.service': 'api.example.com' } },
+  },
+  {
+    name: 'client 404 without names',
+    init: fetchClient('http://localhost:8080/missing', 'GET'),
+    run: (ri) => respond(ri, 404),
+    expected: { name: 'GET', failed: true, errorType: '404', attributes: { 'isotrace.transport': 'fetch' } },
+  },
+  {
+    name: 'client 503',
+    init: fetchClient('https://api.example.com/users', 'POST', { serviceName: 'api.example.com', method: 'POST /users' }),
+    run: (ri) => respond(ri, 503),
+    expected: { name: 'api.example.com/POST /users', failed: true, errorType: '503', message: 'HTTP 503' },
+  },
+  {
+    name: 'client network error (TypeError)',
+    init: fetchClient('http://127.0.0.1:9/', 'GET', { serviceName: '127.0.0.1:9', method: 'GET /' }),
+    run: (ri) => {
+      const error = new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+      ri.attributes['error.type'] ??= describeError(error).type;
+      return error;
+    },
+    expected: { name: '127.0.0.1:9/GET /', failed: true, errorType: 'TypeError', message: 'fetch failed' },
+  },
+  {
+    name: "server 500, the handler threw { name: 'Boom' }",
+    init: httpServer(),
+    run: (ri) => handlerFails(ri, { name: 'Boom' }, 500),
+    expected: { name: 'users/GET /users', failed: true, errorType: 'Boom', message: '[object Object]', attributes: { 'client.address': '10.1.2.3', 'http.response.status_code': 500 } },
+  },
+  {
+    name: 'server, the handler threw a string',
+    init: httpServer(),
+    run: (ri) => handlerFails(ri, 'oops', 500),
+    expected: { name: 'users/GET /users', failed: true, errorType: '_OTHER', message: 'oops' },
+  },
+  {
+    name: 'server 404 (not the server\'s failure)',
+    init: httpServer(),
+    run: (ri) => {
+      finishHttpAttributes(ri, 404, undefined);
+      return undefined;
+    },
+    expected: { name: 'users/GET /users', failed: false, attributes: { 'http.response.status_code': 404 } },
+  },
+  {
+    name: 'aborted server request',
+    init: { ...httpServer(), from: { address: '[2001:db8::7]:4000' }, attributes: { 'http.request.method': 'POST' } },
+    run: (ri) => {
+      const error = new RequestAbortedError();
+      finishHttpAttributes(ri, undefined, error);
+      return error;
+    },
+    expected: { name: 'users/GET /users', failed: true, errorType: 'aborted', message: new RequestAbortedError().message, attributes: { 'client.address': '2001:db8::7' } },
+  },
+  {
+    name: 'WebSocket JSON-RPC remote error',
+    init: {
+      side: 'client',
+      to: { serviceName: 'calc', method: 'divide', address: 'wss://rpc.example.com/ws' },
+      invocation: { method: 'divide', seqId: 3 },
+      config: { transport: 'websocket', codec: 'jsonrpc' },
+      attributes: { 'rpc.system': 'jsonrpc', 'rpc.method': 'divide', 'rpc.service': 'calc', 'rpc.jsonrpc.version': '2.0', 'rpc.jsonrpc.request_id': '3', 'server.address': 'rpc.example.com', 'server.port': 443 },
+    },
+    run: (ri) => {
+      // As client/websocket/call.ts records a rejected call.
+      const error = new RpcRemoteError('divide', { code: -32000, message: 'division by zero' });
+      ri.stats.sendSize = 60;
+      ri.stats.recvSize = 80;
+      ri.attributes['error.type'] = describeError(error).type;
+      ri.attributes['rpc.jsonrpc.error_code'] = error.code;
+      ri.attributes['rpc.jsonrpc.error_message'] = error.rawMessage;
+      return error;
+    },
+    expected: {
+      name: 'calc/divide',
+      failed: true,
+      errorType: 'RpcRemoteError',
+      message: 'isotrace: divide failed on the server: [-32000] division by zero',
+      attributes: { 'rpc.system': 'jsonrpc', 'rpc.request.size': 60, 'rpc.response.size': 80 },
+    },
+  },
+  {
+    name: 'plain traceCall success',
+    init: { side: 'client', from: { serviceName: 'web' }, to: { serviceName: 'users', method: 'Get' } },
+    run: () => undefined,
+    expected: { name: 'users/Get', failed: false, attributes: { 'isotrace.transport': 'call', 'peer.service': 'users' } },
+  },
+  {
+    name: 'named service/method (Connect)',
+    init: {
+      ...fetchClient('https://api.example.com/acme.user.v1.UserService/GetUser', 'POST'),
+      to: { serviceName: 'acme.user.v1.UserService', method: 'GetUser', address: 'https://api.example.com' },
+      invocation: { service: 'acme.user.v1.UserService', method: 'GetUser', package: 'acme.user.v1' },
+    },
+    run: (ri) => {
+      ri.attributes['rpc.system'] = 'connect_rpc';
+      ri.stats.sendSize = 9;
+      return respond(ri, 200, 30);
+    },
+    expected: { name: 'acme.user.v1.UserService/GetUser', failed: false, attributes: { 'rpc.system': 'connect_rpc', 'rpc.service': 'acme.user.v1.UserService', 'rpc.method': 'GetUser', 'http.request.body.size': 9 } },
+  },
+];
+
+const otelExporter = new InMemorySpanExporter();
+const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(otelExporter)] });
+beforeEach(() => otelExporter.reset());
+
+describe('every tracer agrees on the same RPCInfo', () => {
+  it.each(cases)('$name', (c) => {
+    const memory = createMemoryExporter();
+    const spanTracer = createSpanTracer({ serviceName: 'agreement', exporter: memory });
+    const otel = createOpenTelemetryTracer({ tracer: provider.getTracer('agreement') });
+    const metrics = createMetricsTracer();
+    const controller = createTraceController({ tracers: [spanTracer, otel, metrics], onTracerError: ({ error }) => { throw error; } });
+
+    const ri = createRPCInfo(c.init);
+    const ctx = controller.start(withRPCInfo(ROOT_CONTEXT, ri));
+    const error = c.run(ri);
+    controller.finish(ctx, error);
+
+    expect(memory.spans).toHaveLength(1);
+    expect(otelExporter.getFinishedSpans()).toHaveLength(1);
+    const ours = memory.spans[0];
+    const theirs = otelExporter.getFinishedSpans()[0];
+    const [series] = metrics.snapshot().series;
+
+    // What the rule says.
+    const { expected } = c;
+    expect(ours.name).toBe(expected.name);
+    expect(ours.status.code === 'error').toBe(expected.failed);
+    expect(ours.attributes['error.type']).toBe(expected.errorType);
+    expect(ours.status.message).toBe(expected.message);
+    expect(ours.attributes).toMatchObject(expected.attributes ?? {});
+    expect(ours.attributes).not.toHaveProperty('rpc.system', ri.config.transport);
+
+    // Every tracer says the same.
+    expect(theirs.name).toBe(ours.name);
+    expect(theirs.status.code === SpanStatusCode.ERROR).toBe(expected.failed);
+    expect(theirs.status.message).toBe(ours.status.message);
+    expect(theirs.attributes).toEqual(ours.attributes);
+    expect(series.status).toBe(expected.failed ? 'error' : 'ok');
+    expect(series.service).toBe(ri.invocation.service || ri.to.serviceName);
+
+    // The same exception, when there is one.
+    const ourException = ours.events.find((e) => e.name === 'exception');
+    const theirException = theirs.events.find((e) => e.name === 'exception');
+    expect(theirException === undefined).toBe(ourException === undefined);
+    expect(ourException === undefined).toBe(error === undefined);
+    if (ourException !== undefined) {
+      expect(ourException.attributes['exception.type']).toBe(expected.errorType);
+      expect(theirException!.attributes).toEqual(ourException.attributes);
+    }
+    // And the same stats events, in the same order, with the same attributes.
+    expect(theirs.events.filter((e) => e.name !== 'exception').map((e) => [e.name, e.attributes])).toEqual(ours.events.filter((e) => e.name !== 'exception').map((e) => [e.name, e.attributes]));
+  });
+});
