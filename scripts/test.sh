@@ -18,8 +18,9 @@ node node_modules/vitest/vitest.mjs run
 echo "--- context layer and clients on Node $($node24 --version)"
 $node24 node_modules/vitest/vitest.mjs run test/context test/client test/package
 echo "--- package checks"
+# dist/ was just built: npm pack skips the prepack build (npm_config_ignore_scripts).
 node node_modules/publint/src/cli.js --strict
-node node_modules/@arethetypeswrong/cli/dist/index.js --pack . --profile esm-only --exclude-entrypoints isotrace.iife.min.js isotrace.zone.iife.min.js >/dev/null
+npm_config_ignore_scripts=true node node_modules/@arethetypeswrong/cli/dist/index.js --pack . --profile esm-only --exclude-entrypoints isotrace.iife.min.js isotrace.zone.iife.min.js >/dev/null
 echo "--- bundle sizes"
 node bench/size-check.mjs
 echo "--- e2e in $(/usr/bin/chromium --version 2>/dev/null || echo 'chromium (version unknown)')"

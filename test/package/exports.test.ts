@@ -82,6 +82,21 @@ describe('package', () => {
   });
 });
 
+describe('isotrace/node and isotrace/browser', () => {
+  it('are the runtime entries by name, sharing one chunk with the main entry (one context key, one manager)', async () => {
+    const node = await import('isotrace/node');
+    const browser = await import('isotrace/browser');
+    const main = await import('isotrace');
+    expect(typeof node.traceHttpHandler).toBe('function');
+    expect(typeof node.createMetricsTracer).toBe('function');
+    expect(node.getContextManager()).toBeInstanceOf(node.AsyncLocalStorageContextManager);
+    expect(typeof browser.ZoneContextManager).toBe('function');
+    expect(browser.context).toBe(node.context);
+    expect(main.getRPCInfo).toBe(node.getRPCInfo);
+    expect(browser.getRPCInfo).toBe(node.getRPCInfo);
+  });
+});
+
 describe('isotrace/otel', () => {
   it('imports by its subpath, and only it pulls @opentelemetry/api', async () => {
     const otel = await import('isotrace/otel');
