@@ -36,6 +36,10 @@ describe('package', () => {
     expect(pkg.dependencies ?? {}).toEqual({});
   });
 
+  it('the entries that install a context manager on load are marked as having side effects (bundlers keep the install)', () => {
+    expect(pkg.sideEffects).toEqual(expect.arrayContaining(['./dist/node.mjs', './dist/browser.mjs']));
+  });
+
   it('ships no chunk that no entry imports (a stale build would)', () => {
     const used = new Set<string>();
     for (const entry of ['index.mjs', 'node.mjs', 'browser.mjs', 'protocol.mjs', 'otel.mjs']) {
