@@ -111,7 +111,7 @@ for (const { file, variant } of PAGES) {
         context: 'object',
         ZoneContextManager: 'function',
         StatsLevel: 'object',
-        createTraceController: 'function',
+        traceFetch: 'function',
         getContextManager: 'function',
         ROOT_CONTEXT: 'object',
       });

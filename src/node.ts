@@ -1,8 +1,107 @@
-// The Node entry: the core, plus the AsyncLocalStorage manager, installed on load.
+// The Node entry, `isotrace/node` (and `isotrace` under the `node` condition): the core, plus
+// the AsyncLocalStorage manager, installed on load, the server wrappers and the metrics tracer.
 import { setContextManager } from './context/context-api.js';
 import { AsyncLocalStorageContextManager } from './context/async-local-storage-context-manager.js';
 
-export * from './index.js';
+// The core's API, name by name (keep in step with src/index.ts; test/package checks it).
+// Core: Context
+export type {
+  Context,
+  ContextManager,
+} from './index.js';
+export {
+  ROOT_CONTEXT,
+  createContextKey,
+  StackContextManager,
+  context,
+  setContextManager,
+  getContextManager,
+} from './index.js';
+// Core: The tracer model: Tracer hooks, the RPCInfo they read, its stats events
+export type {
+  Tracer,
+  TracerErrorEvent,
+  RPCInfo,
+  StatsEvent,
+} from './index.js';
+export {
+  getRPCInfo,
+  stats,
+  defineEvent,
+  StatsLevel,
+  suppressTracing,
+} from './index.js';
+// Core: Clients: any async function, fetch, JSON-RPC over WebSocket
+export type {
+  TraceCallOptions,
+  TraceFetchOptions,
+  FetchCallName,
+  PropagateTo,
+  WebSocketRpcClient,
+  WebSocketRpcClientOptions,
+  WebSocketCallOptions,
+  WebSocketNotifyOptions,
+  WebSocketProtocolErrorEvent,
+  WebSocketNotificationEvent,
+} from './index.js';
+export {
+  traceCall,
+  traceFetch,
+  createWebSocketRpcClient,
+  RpcTimeoutError,
+  RpcConnectionClosedError,
+  RpcRemoteError,
+  RpcProtocolError,
+  isRpcTimeoutError,
+  isRpcConnectionClosedError,
+  isRpcRemoteError,
+  isRpcProtocolError,
+} from './index.js';
+// Core: Trace context
+export type {
+  SpanContext,
+} from './index.js';
+export {
+  TraceFlags,
+} from './index.js';
+// Core: Spans: the span tracer, samplers, exporters
+export type {
+  SpanData,
+  SpanHandle,
+  SpanKind,
+  SpanStatus,
+  SpanAttributes,
+  SpanTracer,
+  SpanTracerOptions,
+  StartSpanOptions,
+  Sampler,
+  SamplingParams,
+  ParentBasedOptions,
+  SpanExporter,
+  ExporterStats,
+  DropEvent,
+  ExportErrorEvent,
+  ConsoleExporterOptions,
+  MemoryExporter,
+  OtlpHttpExporter,
+  OtlpHttpExporterOptions,
+} from './index.js';
+export {
+  createSpanTracer,
+  getActiveSpan,
+  getSpanContext,
+  alwaysOn,
+  alwaysOff,
+  traceIdRatio,
+  parentBased,
+  createConsoleExporter,
+  createMemoryExporter,
+  createOtlpHttpExporter,
+  OtlpExportError,
+  isOtlpExportError,
+} from './index.js';
+
+// Node only
 export { AsyncLocalStorageContextManager };
 // Metrics: Prometheus scrapes a server, so the tracer lives in the Node entry and stays out of
 // the browser bundles.

@@ -271,7 +271,7 @@
 
   function describeApi() {
     var names = ['traceCall', 'getRPCInfo', 'stats', 'context', 'ZoneContextManager', 'StatsLevel',
-      'createTraceController', 'getContextManager', 'setContextManager', 'ROOT_CONTEXT', 'createContextKey'];
+      'traceFetch', 'getContextManager', 'setContextManager', 'ROOT_CONTEXT', 'createContextKey'];
     var types = {};
     names.forEach(function (name) {
       types[name] = typeof window.isotrace === 'undefined' ? 'missing' : typeof window.isotrace[name];

@@ -1,5 +1,6 @@
 // Checks the built package (run `npm run build` first; `npm test` does): the exports map, the
 // names each entry exposes, and that browser outputs hold no Node-only code.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,9 +36,13 @@ describe('package', () => {
     expect(pkg.dependencies ?? {}).toEqual({});
   });
 
+  it('the entries that install a context manager on load are marked as having side effects (bundlers keep the install)', () => {
+    expect(pkg.sideEffects).toEqual(expect.arrayContaining(['./dist/node.mjs', './dist/browser.mjs']));
+  });
+
   it('ships no chunk that no entry imports (a stale build would)', () => {
     const used = new Set<string>();
-    for (const entry of ['index.mjs', 'node.mjs', 'browser.mjs', 'otel.mjs']) {
+    for (const entry of ['index.mjs', 'node.mjs', 'browser.mjs', 'protocol.mjs', 'otel.mjs']) {
       const seen = new Set<string>();
       withImports(dist(entry), seen);
       for (const f of seen) used.add(f);
@@ -47,7 +52,7 @@ describe('package', () => {
   });
 
   it('browser outputs hold no node: import and no require', () => {
-    for (const text of [withImports(dist('browser.mjs')), withImports(dist('index.mjs')), readFileSync(dist('isotrace.iife.min.js'), 'utf8'), readFileSync(dist('isotrace.zone.iife.min.js'), 'utf8')]) {
+    for (const text of [withImports(dist('browser.mjs')), withImports(dist('index.mjs')), withImports(dist('protocol.mjs')), readFileSync(dist('isotrace.iife.min.js'), 'utf8'), readFileSync(dist('isotrace.zone.iife.min.js'), 'utf8')]) {
       expect(text).not.toMatch(/['"]node:/);
       expect(text).not.toMatch(/\brequire\s*\(/);
       expect(text).not.toMatch(/async_hooks/);
@@ -57,7 +62,7 @@ describe('package', () => {
   it('imports in Node by its name, with the AsyncLocalStorage manager installed', async () => {
     // Types resolve through the `types` condition (the core); Node gets dist/node.mjs at run time.
     const mod = (await import('isotrace')) as unknown as typeof import('../../src/node.js');
-    for (const name of ['traceCall', 'getRPCInfo', 'stats', 'context', 'StatsLevel', 'createTraceController', 'AsyncLocalStorageContextManager']) {
+    for (const name of ['traceCall', 'getRPCInfo', 'stats', 'context', 'StatsLevel', 'traceFetch', 'AsyncLocalStorageContextManager']) {
       expect(mod, name).toHaveProperty(name);
     }
     expect(mod.getContextManager()).toBeInstanceOf(mod.AsyncLocalStorageContextManager);
@@ -79,6 +84,53 @@ describe('package', () => {
       const names = Object.keys(sandbox.isotrace as object);
       expect(names, file).toEqual(expect.arrayContaining([...core, 'ZoneContextManager']));
     }
+  });
+});
+
+describe('the entries\' names', () => {
+  // Read from the built .d.ts (values and types) by scripts/count-exports.mjs.
+  const entries = JSON.parse(execFileSync(process.execPath, [join(root, 'scripts/count-exports.mjs'), '--json'], { encoding: 'utf8' })) as Record<string, { values: string[]; types: string[] }>;
+  const all = (e: string) => [...entries[e].values, ...entries[e].types];
+
+  it('isotrace/node and isotrace/browser export every name of the core, values and types', () => {
+    expect(entries.node.values).toEqual(expect.arrayContaining(entries.index.values));
+    expect(entries.node.types).toEqual(expect.arrayContaining(entries.index.types));
+    expect(entries.browser.values).toEqual(expect.arrayContaining(entries.index.values));
+    expect(entries.browser.types).toEqual(expect.arrayContaining(entries.index.types));
+    expect(entries.browser.values.filter((n) => !entries.index.values.includes(n))).toEqual(['ZoneContextManager']);
+  });
+
+  it('isotrace/protocol holds building blocks only: no name of the core, no Node-only name', () => {
+    expect(all('protocol').filter((n) => all('index').includes(n) || all('node').includes(n))).toEqual([]);
+  });
+
+  it('the runtime entries agree with their types', async () => {
+    for (const e of ['index', 'node', 'browser', 'protocol']) {
+      expect(Object.keys(await import(dist(`${e}.mjs`))).sort(), e).toEqual(entries[e].values);
+    }
+  });
+});
+
+describe('isotrace/node and isotrace/browser', () => {
+  it('are the runtime entries by name, sharing one chunk with the main entry (one context key, one manager)', async () => {
+    const node = await import('isotrace/node');
+    const browser = await import('isotrace/browser');
+    const main = await import('isotrace');
+    expect(typeof node.traceHttpHandler).toBe('function');
+    expect(typeof node.createMetricsTracer).toBe('function');
+    expect(node.getContextManager()).toBeInstanceOf(node.AsyncLocalStorageContextManager);
+    expect(typeof browser.ZoneContextManager).toBe('function');
+    expect(browser.context).toBe(node.context);
+    expect(main.getRPCInfo).toBe(node.getRPCInfo);
+    expect(browser.getRPCInfo).toBe(node.getRPCInfo);
+  });
+
+  it('isotrace/protocol imports by its subpath; what it builds is what the core reads', async () => {
+    const protocol = await import('isotrace/protocol');
+    const node = await import('isotrace/node');
+    const ri = protocol.createRPCInfo({ side: 'client', to: { method: 'M' } });
+    expect(ri.stats).toBeInstanceOf(protocol.RPCStats);
+    expect(node.getRPCInfo(protocol.withRPCInfo(node.ROOT_CONTEXT, ri))).toBe(ri);
   });
 });
 

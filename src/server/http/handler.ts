@@ -118,11 +118,24 @@ class HttpServerCall implements HttpCallState {
  * disconnects first. A throwing or rejecting handler is recorded, answered with a 500 (or the
  * response is cut when headers were already sent), and never crashes the process.
  *
+ * A handler that takes node's own `IncomingMessage` and `ServerResponse` (an Express 5 or Koa
+ * app's `callback()`, an unannotated `(req, res) => …`) gives a plain `node:http` listener.
+ *
  * @example
  * import { createServer } from 'node:http';
  * const server = createServer(traceHttpHandler(app, { service: 'users', tracers: [spanTracer] }));
  */
-export function traceHttpHandler<Req extends IncomingMessage = IncomingMessage, Res extends ServerResponse = ServerResponse>(
+export function traceHttpHandler(handler: HttpHandler, options?: TraceHttpHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void;
+/**
+ * Wraps a listener of a server made with its own request and response classes
+ * (`createServer({ IncomingMessage: MyRequest, ServerResponse: MyResponse }, …)`): the traced
+ * listener, `describe` and `onHandlerError` take the same types as the handler.
+ */
+export function traceHttpHandler<Req extends IncomingMessage, Res extends ServerResponse>(
+  handler: HttpHandler<Req, Res>,
+  options?: TraceHttpHandlerOptions<Req, Res>,
+): (req: Req, res: Res) => void;
+export function traceHttpHandler<Req extends IncomingMessage, Res extends ServerResponse>(
   handler: HttpHandler<Req, Res>,
   options: TraceHttpHandlerOptions<Req, Res> = {},
 ): (req: Req, res: Res) => void {
