@@ -32,7 +32,7 @@ import {
   traceWebSocketRpcServer,
   getRPCInfo,
   JsonRpcError,
-} from 'isotrace';
+} from 'isotrace/node';
 import { createCollector } from './collector.mjs';
 import { readBody, sendJson, startServer } from './server.mjs';
 
