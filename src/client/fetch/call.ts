@@ -7,6 +7,7 @@ import { applyResourceTiming, type ResourceTimingWatch } from './resource-timing
 import type { StreamCounter } from './sizes.js';
 import { countResponseBody, type BodyObserver } from './response.js';
 import { errorType } from '../../rpcinfo/error-type.js';
+import { abortReason } from '../abort-reason.js';
 
 /** How long a finish may wait for the call's Resource Timing entry (browsers, Detailed only). */
 const RESOURCE_TIMING_GRACE_MS = 100;
@@ -15,13 +16,6 @@ const RESOURCE_TIMING_GRACE_MS = 100;
 function fetchErrorType(error: unknown): string {
   const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
   return typeof code === 'string' ? code : errorType(error);
-}
-
-/** An `AbortError` for a signal that aborted without a reason (older runtimes). */
-function abortReason(signal: AbortSignal): unknown {
-  if (signal.reason !== undefined) return signal.reason;
-  const DOMExceptionCtor = (globalThis as { DOMException?: typeof DOMException }).DOMException;
-  return DOMExceptionCtor ? new DOMExceptionCtor('This operation was aborted', 'AbortError') : new Error('This operation was aborted');
 }
 
 function onIdleTimer(call: FetchCall): void {

@@ -3,7 +3,7 @@ import { now } from '../../rpcinfo/rpc-stats.js';
 import { stats } from '../../rpcinfo/stats-event.js';
 import { assertStatsLevel, defaultStatsLevel } from '../../rpcinfo/stats-level.js';
 import { createTraceController } from '../../tracer/trace-controller.js';
-import { startRpcCall, type RpcCall } from './call.js';
+import { RpcCall, type RpcClientSetup } from './call.js';
 import { createJsonRpcCodec, jsonRpcCodec, type RpcIncomingMessage } from './codec.js';
 import { RpcConnectionClosedError, RpcProtocolError, type RpcConnectionClosedInit } from './errors.js';
 import { readCall, writeCall } from './frames.js';
@@ -181,21 +181,24 @@ export function createWebSocketRpcClient(target: string | URL | WebSocketLike, o
   ] as const;
   if (state !== 'closed') for (const [type, listener] of listeners) socket.addEventListener(type, listener);
 
+  const setup: RpcClientSetup = {
+    controller,
+    service: options.service,
+    remoteService: options.remoteService,
+    statsLevel,
+    codecName: codec.name,
+    endpoint,
+    onSettle,
+  };
+
   function begin(method: string, params: unknown, callOptions: WebSocketCallOptions, id: number | undefined, timeoutMs: number | undefined): RpcCall {
-    const call = startRpcCall({
-      controller,
+    const call = new RpcCall(setup, {
       parent: callOptions.ctx ?? options.ctx ?? context.active(),
-      service: options.service,
-      remoteService: options.remoteService,
-      statsLevel,
-      codecName: codec.name,
-      endpoint,
       method,
       params,
       id,
       timeoutMs,
       signal: callOptions.signal,
-      onSettle,
     });
     if (call.settled) return call;
     if (state === 'closing' || state === 'closed') {
