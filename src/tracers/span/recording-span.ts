@@ -55,8 +55,7 @@ export class RecordingSpan implements SpanHandle {
   readonly sampled: boolean;
   readonly ctx: Context;
   readonly startTime: number;
-  private readonly parentIsRemote: boolean;
-  private readonly rpc: boolean;
+  private readonly start: SpanStart;
   private readonly sink: SpanSink;
   // Allocated on first use: most spans get nothing from the app, and unsampled ones never do.
   private attributes: SpanAttributes | undefined;
@@ -69,8 +68,7 @@ export class RecordingSpan implements SpanHandle {
     this.kind = start.kind;
     this.spanContext = spanContext;
     this.parentSpanId = start.parent?.spanId;
-    this.parentIsRemote = start.parent?.isRemote === true;
-    this.rpc = start.rpc;
+    this.start = start;
     this.sampled = sampled;
     this.startTime = start.startTime;
     this.sink = sink;
@@ -122,7 +120,7 @@ export class RecordingSpan implements SpanHandle {
   }
 
   end(endTime?: number): void {
-    if (!this.rpc) this.finish(Number.isFinite(endTime) ? (endTime as number) : now(), NO_OUTCOME);
+    if (!this.start.rpc) this.finish(Number.isFinite(endTime) ? (endTime as number) : now(), NO_OUTCOME);
   }
 
   /** Ends the span with `outcome` under what the app set; exports it when sampled. Once only. */
@@ -140,7 +138,7 @@ export class RecordingSpan implements SpanHandle {
       traceId: spanContext.traceId,
       spanId: spanContext.spanId,
       ...(this.parentSpanId !== undefined && { parentSpanId: this.parentSpanId }),
-      parentIsRemote: this.parentIsRemote,
+      parentIsRemote: this.start.parent?.isRemote === true,
       traceFlags: spanContext.traceFlags,
       ...(traceState && { traceState }),
       startTime: this.startTime,
