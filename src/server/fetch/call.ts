@@ -121,9 +121,10 @@ export class FetchServerCall implements CountingHooks {
   handlerRequest(): Request {
     const { request } = this;
     if (request.body === null) return request;
-    const body = countingStream(request.body, new RequestBodyCount(this));
+    // `duplex` is required for a stream body, and missing from older DOM typings.
+    const init: RequestInit & { duplex: 'half' } = { body: countingStream(request.body, new RequestBodyCount(this)), duplex: 'half' };
     try {
-      return new Request(request, { body, duplex: 'half' } as RequestInit);
+      return new Request(request, init);
     } catch {
       return request;
     }

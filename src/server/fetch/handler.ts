@@ -50,7 +50,7 @@ export function traceFetchHandler<Rest extends unknown[] = unknown[]>(
     call.ri.stats.record(stats.ServerHandleStart);
     let response: Response;
     try {
-      const result: unknown = await context.with(call.ctx, handler, this as never, traced, ...rest);
+      const result: unknown = await context.with(call.ctx, handler, this, traced, ...rest);
       if (isResponse(result)) {
         response = result;
         call.handled();

@@ -48,12 +48,12 @@ export function traceHttpHandler<Req extends IncomingMessage = IncomingMessage, 
     call.ri.stats.record(stats.ServerHandleStart);
     let result: unknown;
     try {
-      result = context.with(call.ctx, handler, this as never, req, res);
+      result = context.with(call.ctx, handler, this, req, res);
     } catch (error) {
       call.handlerFailed(error);
       return;
     }
-    if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
+    if ((typeof result === 'object' || typeof result === 'function') && result !== null && 'then' in result && typeof result.then === 'function') {
       Promise.resolve(result).then(
         () => call.handled(),
         (error: unknown) => call.handlerFailed(error),

@@ -17,34 +17,35 @@ export interface HttpCallState {
   onResponseClose(): void;
 }
 
-type Emit = (this: unknown, event: string | symbol, ...args: unknown[]) => boolean;
-type Method = (this: unknown, ...args: unknown[]) => unknown;
-
 // The wrappers below are shared by every request (a request allocates no closures for them):
 // each finds its call and the methods it replaced under these keys of the `req` or `res` it
-// was called on.
+// was called on. Their `this` types say so: they are only ever installed on an object whose key
+// was set in the same step, so no wrapper has to assert it.
 const REQUEST = Symbol('isotrace.httpRequest');
 const RESPONSE = Symbol('isotrace.httpResponse');
 
 interface RequestHooks {
   readonly call: HttpCallState;
-  readonly emit: Emit;
+  readonly emit: IncomingMessage['emit'];
 }
 
 interface ResponseHooks {
   readonly call: HttpCallState;
   readonly req: IncomingMessage;
-  readonly emit: Emit;
-  readonly writeHead: Method;
-  readonly write: Method;
-  readonly end: Method;
+  readonly emit: ServerResponse['emit'];
+  readonly writeHead: ServerResponse['writeHead'];
+  readonly write: ServerResponse['write'];
+  readonly end: ServerResponse['end'];
 }
 
-type InstrumentedRequest = IncomingMessage & { [REQUEST]?: RequestHooks };
-type InstrumentedResponse = ServerResponse & { [RESPONSE]?: ResponseHooks };
+type InstrumentedRequest = IncomingMessage & { readonly [REQUEST]: RequestHooks };
+type InstrumentedResponse = ServerResponse & { readonly [RESPONSE]: ResponseHooks };
 
-function callEmit(emit: Emit, target: unknown, args: IArguments): boolean {
-  return Reflect.apply(emit, target, args) as boolean;
+/** What a body-writing method was told the encoding of a string chunk is (or its callback, in that place). */
+type EncodingArgument = BufferEncoding | ((error?: Error | null) => void) | undefined;
+
+function callEmit(emit: IncomingMessage['emit'], target: unknown, args: IArguments): boolean {
+  return Reflect.apply(emit, target, args);
 }
 
 /**
@@ -52,19 +53,19 @@ function callEmit(emit: Emit, target: unknown, args: IArguments): boolean {
  * Entering the context costs an AsyncLocalStorage run: skipped when no listener would see it,
  * or when it is already active.
  */
-function emitInCall(target: IncomingMessage | ServerResponse, emit: Emit, ctx: Context, args: IArguments): boolean {
-  if (target.listenerCount(args[0] as string | symbol) === 0 || context.active() === ctx) return Reflect.apply(emit, target, args) as boolean;
+function emitInCall(target: IncomingMessage | ServerResponse, emit: IncomingMessage['emit'], ctx: Context, args: IArguments): boolean {
+  if (target.listenerCount(args[0]) === 0 || context.active() === ctx) return Reflect.apply(emit, target, args);
   return context.with(ctx, callEmit, undefined, emit, target, args);
 }
 
 /** The bytes of a body chunk: a string in `encoding` (UTF-8 by default), or a buffer/typed array. */
-export function chunkBytes(chunk: unknown, encoding: string | null | undefined): number {
-  if (typeof chunk === 'string') return Buffer.byteLength(chunk, (encoding ?? 'utf8') as BufferEncoding);
+export function chunkBytes(chunk: unknown, encoding: BufferEncoding | null | undefined): number {
+  if (typeof chunk === 'string') return Buffer.byteLength(chunk, encoding ?? 'utf8');
   return ArrayBuffer.isView(chunk) ? chunk.byteLength : 0;
 }
 
 function requestEmit(this: InstrumentedRequest, event: string | symbol, chunk?: unknown): boolean {
-  const hooks = this[REQUEST]!;
+  const hooks = this[REQUEST];
   const { call } = hooks;
   // After the RPC finished, Node may still drain an unread body (`_dump`): not the handler's read.
   if (!call.done) {
@@ -92,16 +93,16 @@ function requestEmit(this: InstrumentedRequest, event: string | symbol, chunk?: 
  * from the socket's context, where a listener added by the handler would lose its RPCInfo.
  */
 export function instrumentRequest(req: IncomingMessage, call: HttpCallState): void {
-  const hooks: RequestHooks = { call, emit: req.emit as Emit };
-  (req as InstrumentedRequest)[REQUEST] = hooks;
-  req.emit = requestEmit as IncomingMessage['emit'];
+  const hooks: RequestHooks = { call, emit: req.emit };
+  Reflect.set(req, REQUEST, hooks);
+  req.emit = requestEmit;
 }
 
 function startWrite(call: HttpCallState): void {
   if (!call.done) call.ri.stats.record(stats.WriteStart);
 }
 
-function countWrite(hooks: ResponseHooks, res: ServerResponse, chunk: unknown, encoding: unknown): void {
+function countWrite(hooks: ResponseHooks, res: ServerResponse, chunk: unknown, encoding: EncodingArgument): void {
   const { call } = hooks;
   if (call.done || chunk == null || typeof chunk === 'function' || res.writableEnded) return;
   const status = res.statusCode;
@@ -109,28 +110,28 @@ function countWrite(hooks: ResponseHooks, res: ServerResponse, chunk: unknown, e
   call.ri.stats.sendSize += chunkBytes(chunk, typeof encoding === 'string' ? encoding : undefined);
 }
 
-function responseWriteHead(this: InstrumentedResponse): unknown {
-  const hooks = this[RESPONSE]!;
+function responseWriteHead(this: InstrumentedResponse): InstrumentedResponse {
+  const hooks = this[RESPONSE];
   startWrite(hooks.call);
   return Reflect.apply(hooks.writeHead, this, arguments);
 }
 
-function responseWrite(this: InstrumentedResponse, chunk: unknown, encoding?: unknown): unknown {
-  const hooks = this[RESPONSE]!;
+function responseWrite(this: InstrumentedResponse, chunk: unknown, encoding?: EncodingArgument): boolean {
+  const hooks = this[RESPONSE];
   startWrite(hooks.call);
   countWrite(hooks, this, chunk, encoding);
   return Reflect.apply(hooks.write, this, arguments);
 }
 
-function responseEnd(this: InstrumentedResponse, chunk?: unknown, encoding?: unknown): unknown {
-  const hooks = this[RESPONSE]!;
+function responseEnd(this: InstrumentedResponse, chunk?: unknown, encoding?: EncodingArgument): InstrumentedResponse {
+  const hooks = this[RESPONSE];
   startWrite(hooks.call);
   countWrite(hooks, this, chunk, encoding);
   return Reflect.apply(hooks.end, this, arguments);
 }
 
 function responseEmit(this: InstrumentedResponse, event: string | symbol): boolean {
-  const hooks = this[RESPONSE]!;
+  const hooks = this[RESPONSE];
   if (event === 'finish') hooks.call.onResponseFinish();
   else if (event === 'close') hooks.call.onResponseClose();
   return emitInCall(this, hooks.emit, hooks.call.ctx, arguments);
@@ -148,14 +149,14 @@ export function instrumentResponse(req: IncomingMessage, res: ServerResponse, ca
   const hooks: ResponseHooks = {
     call,
     req,
-    emit: res.emit as Emit,
-    writeHead: res.writeHead as Method,
-    write: res.write as Method,
-    end: res.end as Method,
+    emit: res.emit,
+    writeHead: res.writeHead,
+    write: res.write,
+    end: res.end,
   };
-  (res as InstrumentedResponse)[RESPONSE] = hooks;
-  res.writeHead = responseWriteHead as ServerResponse['writeHead'];
-  res.write = responseWrite as ServerResponse['write'];
-  res.end = responseEnd as ServerResponse['end'];
-  res.emit = responseEmit as ServerResponse['emit'];
+  Reflect.set(res, RESPONSE, hooks);
+  res.writeHead = responseWriteHead;
+  res.write = responseWrite;
+  res.end = responseEnd;
+  res.emit = responseEmit;
 }
