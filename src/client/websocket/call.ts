@@ -1,4 +1,5 @@
 import type { Context } from '../../context/context.js';
+import { context } from '../../context/context-api.js';
 import { CALLER_SERVICE_HEADER } from '../../rpcinfo/header-names.js';
 import { createRPCInfo, withRPCInfo, type AttributeValue, type RPCInfo } from '../../rpcinfo/rpcinfo.js';
 import { stats, type StatsEvent } from '../../rpcinfo/stats-event.js';
@@ -18,19 +19,22 @@ export interface RpcClientSetup {
   readonly statsLevel: StatsLevel;
   readonly codecName: string;
   readonly endpoint: SocketEndpoint;
+  /** The client's `ctx` option. */
+  readonly ctx: Context | undefined;
   /** Called once as a call settles, before the tracers finish; `late` when a timer or the signal settled it. */
   onSettle(call: RpcCall, late: boolean): void;
 }
 
 /** What one call (or notification) asks for. */
 export interface RpcCallRequest {
-  parent: Context;
+  /** The parent context; default: the client's `ctx`, else the active one. */
+  ctx: Context | undefined;
   method: string;
   params: unknown;
   /** Absent for a notification. */
-  id: number | undefined;
-  timeoutMs: number | undefined;
-  signal: AbortSignal | undefined;
+  id?: number;
+  timeoutMs?: number;
+  signal?: AbortSignal;
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -121,7 +125,7 @@ export class RpcCall {
       attributes: attributesOf(setup, request, jsonrpc),
     });
     this.ri = ri;
-    this.ctx = setup.controller.start(withRPCInfo(request.parent, ri));
+    this.ctx = setup.controller.start(withRPCInfo(request.ctx ?? setup.ctx ?? context.active(), ri));
     this.promise = new Promise<unknown>((resolve, reject) => {
       this.resolvePromise = resolve;
       this.rejectPromise = reject;
