@@ -7,15 +7,25 @@ import { applyResourceTiming, type ResourceTimingWatch } from './resource-timing
 import type { StreamCounter } from '../../rpcinfo/counting-stream.js';
 import { countResponseBody, type BodyObserver } from './response.js';
 import { describeError } from '../../rpcinfo/error-description.js';
+import { abortReason } from '../abort-reason.js';
 
 /** How long a finish may wait for the call's Resource Timing entry (browsers, Detailed only). */
 const RESOURCE_TIMING_GRACE_MS = 100;
 
-/** An `AbortError` for a signal that aborted without a reason (older runtimes). */
-function abortReason(signal: AbortSignal): unknown {
-  if (signal.reason !== undefined) return signal.reason;
-  const DOMExceptionCtor = (globalThis as { DOMException?: typeof DOMException }).DOMException;
-  return DOMExceptionCtor ? new DOMExceptionCtor('This operation was aborted', 'AbortError') : new Error('This operation was aborted');
+/** What one traced fetch is made from, once its tracers started. */
+export interface FetchCallInit {
+  /** The context the tracers returned; `finish` gets this one. */
+  ctx: Context;
+  ri: RPCInfo;
+  controller: TraceController;
+  /** The traced fetch's `idleTimeoutMs`; `0` for no limit. */
+  idleTimeoutMs: number;
+  /** The call's abort signal: an abort while the body is pending finishes the call. */
+  signal: AbortSignal | undefined;
+  /** The Resource Timing watch, in browsers at Detailed. */
+  timing: ResourceTimingWatch | undefined;
+  /** The request body's size when known up front; recorded when it is handed to fetch. */
+  knownSendSize: number | undefined;
 }
 
 function onIdleTimer(call: FetchCall): void {
@@ -40,21 +50,20 @@ export class FetchCall implements BodyObserver {
   /** Set when the request body is counted as it is sent; WriteFinish then waits for its end. */
   countsRequestBody = false;
 
-  constructor(
-    readonly ctx: Context,
-    readonly ri: RPCInfo,
-    private readonly controller: TraceController,
-    private readonly idleTimeoutMs: number,
-    private readonly signal: AbortSignal | undefined,
-    private readonly timing: ResourceTimingWatch | undefined,
-    /** The request body's size when known up front; recorded when it is handed to fetch. */
-    private readonly knownSendSize: number | undefined,
-  ) {}
+  readonly ctx: Context;
+  readonly ri: RPCInfo;
+  private readonly init: FetchCallInit;
+
+  constructor(init: FetchCallInit) {
+    this.init = init;
+    this.ctx = init.ctx;
+    this.ri = init.ri;
+  }
 
   /** fetch has taken the request. An in-memory body is written without further input from us. */
   handedOff(): void {
     if (this.countsRequestBody) return;
-    if (this.knownSendSize !== undefined) this.ri.stats.sendSize = this.knownSendSize;
+    if (this.init.knownSendSize !== undefined) this.ri.stats.sendSize = this.init.knownSendSize;
     this.writeFinished();
   }
 
@@ -93,11 +102,11 @@ export class FetchCall implements BodyObserver {
         return res;
       }
       this.lastActivity = now();
-      this.armIdle(this.idleTimeoutMs);
-      if (this.signal !== undefined && !this.done) {
-        if (this.signal.aborted) this.finish(abortReason(this.signal));
+      this.armIdle(this.init.idleTimeoutMs);
+      if (this.init.signal !== undefined && !this.done) {
+        if (this.init.signal.aborted) this.finish(abortReason(this.init.signal));
         else {
-          this.signal.addEventListener('abort', this);
+          this.init.signal.addEventListener('abort', this);
           this.listening = true;
         }
       }
@@ -110,7 +119,7 @@ export class FetchCall implements BodyObserver {
 
   /** The signal aborted while the body was pending. */
   handleEvent(): void {
-    if (this.signal !== undefined) this.finish(abortReason(this.signal));
+    if (this.init.signal !== undefined) this.finish(abortReason(this.init.signal));
   }
 
   claim(): boolean {
@@ -147,7 +156,7 @@ export class FetchCall implements BodyObserver {
   }
 
   private armIdle(delay: number): void {
-    if (this.idleTimeoutMs <= 0 || this.done) return;
+    if (this.init.idleTimeoutMs <= 0 || this.done) return;
     const timer = setTimeout(onIdleTimer, delay, this);
     // Never keep Node alive for a body nobody reads.
     (timer as { unref?: () => void }).unref?.();
@@ -159,12 +168,12 @@ export class FetchCall implements BodyObserver {
     this.idleTimer = undefined;
     if (this.done) return;
     // A pending read is a consumer waiting for data (a slow stream), not an abandoned body.
-    if (this.reading) return this.armIdle(this.idleTimeoutMs);
+    if (this.reading) return this.armIdle(this.init.idleTimeoutMs);
     const idle = now() - this.lastActivity;
-    if (idle < this.idleTimeoutMs) return this.armIdle(Math.max(1, Math.ceil(this.idleTimeoutMs - idle)));
+    if (idle < this.init.idleTimeoutMs) return this.armIdle(Math.max(1, Math.ceil(this.init.idleTimeoutMs - idle)));
     const info = this.readStarted
-      ? `the response body was not read to its end: no read for ${this.idleTimeoutMs} ms`
-      : `the response body was not read within ${this.idleTimeoutMs} ms`;
+      ? `the response body was not read to its end: no read for ${this.init.idleTimeoutMs} ms`
+      : `the response body was not read within ${this.init.idleTimeoutMs} ms`;
     this.finish(undefined, 'warn', info);
   }
 
@@ -178,7 +187,7 @@ export class FetchCall implements BodyObserver {
     this.done = true;
     try {
       if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
-      if (this.listening) this.signal!.removeEventListener('abort', this);
+      if (this.listening) this.init.signal!.removeEventListener('abort', this);
       const { ri } = this;
       if (error !== undefined) {
         if (ri.stats.error === undefined) ri.stats.error = error;
@@ -192,11 +201,11 @@ export class FetchCall implements BodyObserver {
     } catch {
       // Bookkeeping failed; the tracers still get their finish.
     }
-    const timing = this.timing;
-    if (timing === undefined) return this.controller.finish(this.ctx, error);
+    const timing = this.init.timing;
+    if (timing === undefined) return this.init.controller.finish(this.ctx, error);
     if (error !== undefined) {
       timing.cancel();
-      return this.controller.finish(this.ctx, error);
+      return this.init.controller.finish(this.ctx, error);
     }
     try {
       timing.take(RESOURCE_TIMING_GRACE_MS, (entry) => {
@@ -205,10 +214,10 @@ export class FetchCall implements BodyObserver {
         } catch {
           // An odd entry must not cost the tracers their finish.
         }
-        this.controller.finish(this.ctx);
+        this.init.controller.finish(this.ctx);
       });
     } catch {
-      this.controller.finish(this.ctx);
+      this.init.controller.finish(this.ctx);
     }
   }
 }

@@ -2,6 +2,9 @@ import type { HeaderCarrier } from '../../rpcinfo/header-carrier.js';
 
 /** What a traced fetch reads from the caller's arguments, without touching a body. */
 export interface FetchRequestParts {
+  /** fetch's arguments, as the caller passed them. */
+  input: RequestInfo | URL;
+  init: RequestInit | undefined;
   url: URL;
   method: string;
   /** The `Request` input, when the caller passed one. */
@@ -59,6 +62,8 @@ export function readRequest(input: RequestInfo | URL, init: RequestInit | undefi
   const rawMethod = init?.method ?? request?.method ?? 'GET';
   const upper = String(rawMethod).toUpperCase();
   return {
+    input,
+    init,
     url,
     method: NORMALIZED.has(upper) ? upper : String(rawMethod),
     request,
@@ -90,7 +95,8 @@ export function copyInit(init: RequestInit | undefined, headers: Headers | undef
  * the caller's own: `init.headers` when given, else the `Request`'s (the Fetch standard lets
  * `init.headers` replace a Request's headers wholesale, so both are never merged).
  */
-export function outgoingHeaders(parts: FetchRequestParts, init: RequestInit | undefined, carrier: HeaderCarrier, caller: [string, string] | undefined): Headers | undefined {
+export function outgoingHeaders(parts: FetchRequestParts, carrier: HeaderCarrier, caller: [string, string] | undefined): Headers | undefined {
+  const { init } = parts;
   const keys = carrier.keys();
   if (keys.length === 0 && caller === undefined) return undefined;
   const headers = new Headers(init?.headers !== undefined ? init.headers : parts.request?.headers);

@@ -46,19 +46,20 @@ function nameCall(info: FetchRequestInfo, options: NormalizedFetchOptions, warn:
   }
 }
 
-/** Everything per call up to the tracers' start; `undefined` when the call cannot be traced. */
-function begin(
-  parent: Context,
-  input: RequestInfo | URL,
-  init: RequestInit | undefined,
-  options: NormalizedFetchOptions,
-  controller: TraceController,
-  warnDescribe: () => void,
-): { call: FetchCall; parts: FetchRequestParts } | undefined {
-  const parts = readRequest(input, init);
-  if (parts === undefined) return undefined;
+/** What every call of one traced fetch shares; built once per `traceFetch`. */
+interface TracedFetchSetup {
+  readonly controller: TraceController;
+  readonly options: NormalizedFetchOptions;
+  /** Warns, once per traced fetch, that `describe` threw. */
+  readonly warnDescribe: () => void;
+}
+
+/** Everything per call up to the tracers' start. */
+function begin(setup: TracedFetchSetup, parent: Context, parts: FetchRequestParts): FetchCall {
+  const { options } = setup;
+  const { input, init } = parts;
   const info: FetchRequestInfo = { url: parts.url, method: parts.method, body: parts.body, contentType: parts.contentType, input, init };
-  const naming = nameCall(info, options, warnDescribe);
+  const naming = nameCall(info, options, setup.warnDescribe);
   const ri = createRPCInfo({
     side: 'client',
     from: { serviceName: options.service },
@@ -72,10 +73,10 @@ function begin(
   const detailed = options.statsLevel === StatsLevel.Detailed;
   const timing = detailed ? browserResourceTiming()?.watch(parts.url.href.split('#')[0], performance.now()) : undefined;
   const fromRequest = parts.request !== undefined && init?.body === undefined;
-  const sendSize = fromRequest ? undefined : knownBodySize(parts.body);
+  const knownSendSize = fromRequest ? undefined : knownBodySize(parts.body);
 
-  const ctx: Context = controller.start(withRPCInfo(parent, ri));
-  return { call: new FetchCall(ctx, ri, controller, options.idleTimeoutMs, parts.signal, timing, sendSize), parts };
+  const ctx: Context = setup.controller.start(withRPCInfo(parent, ri));
+  return new FetchCall({ ctx, ri, controller: setup.controller, idleTimeoutMs: options.idleTimeoutMs, signal: parts.signal, timing, knownSendSize });
 }
 
 /**
@@ -83,15 +84,10 @@ function begin(
  * counted stream body. Should this throw (bad user headers make `new Headers` throw), the
  * caller's arguments go out unchanged and fetch rejects with its own error, still traced.
  */
-function outgoingArgs(
-  input: RequestInfo | URL,
-  init: RequestInit | undefined,
-  started: { call: FetchCall; parts: FetchRequestParts },
-  options: NormalizedFetchOptions,
-): [RequestInfo | URL, RequestInit | undefined] {
-  const { call, parts } = started;
+function outgoingArgs(call: FetchCall, parts: FetchRequestParts, options: NormalizedFetchOptions): [RequestInfo | URL, RequestInit | undefined] {
+  const { input, init } = parts;
   try {
-    const headers = propagationHeaders(parts, init, call.ri, options);
+    const headers = propagationHeaders(parts, call.ri, options);
     // Counting a streamed body replaces it with a pass-through stream; at Disabled nobody reads
     // its size or WriteFinish, so the caller's stream goes out untouched.
     const stream = parts.body;
@@ -104,10 +100,10 @@ function outgoingArgs(
   }
 }
 
-function propagationHeaders(parts: FetchRequestParts, init: RequestInit | undefined, ri: RPCInfo | undefined, options: NormalizedFetchOptions): Headers | undefined {
+function propagationHeaders(parts: FetchRequestParts, ri: RPCInfo | undefined, options: NormalizedFetchOptions): Headers | undefined {
   if (!options.propagateTo(parts.url)) return undefined;
   const caller: [string, string] | undefined = options.service !== undefined ? [CALLER_SERVICE_HEADER, options.service] : undefined;
-  return ri ? outgoingHeaders(parts, init, ri.headers, caller) : caller ? outgoingHeaders(parts, init, EMPTY, caller) : undefined;
+  return ri ? outgoingHeaders(parts, ri.headers, caller) : caller ? outgoingHeaders(parts, EMPTY, caller) : undefined;
 }
 
 const EMPTY = { get: () => undefined, set() {}, delete() {}, keys: () => [] };
@@ -163,9 +159,13 @@ export function traceFetch(fetchImpl?: typeof fetch | TraceFetchOptions, options
   const impl = fetchImpl as FetchFn | undefined;
   const traced = controller.tracers.length > 0;
   let warned = false;
-  const warnDescribe = () => {
-    if (!warned) console.warn('isotrace: traceFetch describe threw; using the default name (further errors are not logged)');
-    warned = true;
+  const setup: TracedFetchSetup = {
+    controller,
+    options: normalized,
+    warnDescribe: () => {
+      if (!warned) console.warn('isotrace: traceFetch describe threw; using the default name (further errors are not logged)');
+      warned = true;
+    },
   };
 
   return function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
@@ -181,22 +181,23 @@ export function traceFetch(fetchImpl?: typeof fetch | TraceFetchOptions, options
       let headers: Headers | undefined;
       try {
         const parts = readRequest(input, init);
-        headers = parts && propagationHeaders(parts, init, undefined, normalized);
+        headers = parts && propagationHeaders(parts, undefined, normalized);
       } catch {
         // Headers fetch itself would refuse: let fetch say so, with its own error.
       }
       return headers ? run(input, copyInit(init, headers, undefined)) : run(input, init);
     }
-    let started: ReturnType<typeof begin>;
+    let parts: FetchRequestParts | undefined;
+    let call: FetchCall | undefined;
     try {
-      started = begin(parent, input, init, normalized, controller, warnDescribe);
+      parts = readRequest(input, init);
+      if (parts !== undefined) call = begin(setup, parent, parts);
     } catch {
       // Our own bookkeeping failed before any tracer ran: the call goes out untraced.
-      started = undefined;
+      call = undefined;
     }
-    if (started === undefined) return run(input, init);
-    const { call } = started;
-    const args = outgoingArgs(input, init, started, normalized);
+    if (parts === undefined || call === undefined) return run(input, init);
+    const args = outgoingArgs(call, parts, normalized);
     call.ri.stats.record(stats.WriteStart);
     let pending: Promise<Response>;
     try {

@@ -1,12 +1,12 @@
-import { context } from '../../context/context-api.js';
 import { now } from '../../rpcinfo/rpc-stats.js';
 import { stats } from '../../rpcinfo/stats-event.js';
 import { assertStatsLevel, defaultStatsLevel } from '../../rpcinfo/stats-level.js';
 import { createTraceController } from '../../tracer/trace-controller.js';
-import { startRpcCall, type RpcCall } from './call.js';
-import { createJsonRpcCodec, jsonRpcCodec, type RpcIncomingMessage } from './codec.js';
-import { RpcConnectionClosedError, RpcProtocolError, type RpcConnectionClosedInit } from '../../rpcinfo/errors.js';
-import { readCall, writeCall } from './frames.js';
+import { RpcCall, type RpcCallRequest, type RpcClientSetup } from './call.js';
+import { clientCodec } from './codec.js';
+import { protocolErrorReporter, routeFrame, type FrameRoutes } from './dispatch.js';
+import { RpcConnectionClosedError, type RpcConnectionClosedInit } from '../../rpcinfo/errors.js';
+import { writeCall } from './frames.js';
 import {
   checkClose,
   checkTimeout,
@@ -15,7 +15,7 @@ import {
   type WebSocketRpcClient,
   type WebSocketRpcClientOptions,
 } from './options.js';
-import { ReadyState, describeEndpoint, openSocket, readFrame, type WebSocketLike } from './socket.js';
+import { ReadyState, describeEndpoint, openSocket, type WebSocketLike } from './socket.js';
 
 // Late responses to timed-out or aborted calls are expected, not protocol errors; remember the
 // most recent ids (bounded, so a server that never answers cannot grow it).
@@ -34,10 +34,7 @@ const MAX_ABANDONED = 1024;
  * await client.close();
  */
 export function createWebSocketRpcClient(target: string | URL | WebSocketLike, options: WebSocketRpcClientOptions = {}): WebSocketRpcClient {
-  if (options.codec && options.metaMember !== undefined) {
-    throw new TypeError('isotrace: pass metaMember to createJsonRpcCodec, not next to a custom codec');
-  }
-  const codec = options.codec ?? (options.metaMember !== undefined ? createJsonRpcCodec({ metaMember: options.metaMember }) : jsonRpcCodec);
+  const codec = clientCodec(options);
   const defaultTimeout = checkTimeout(options.timeoutMs, 'timeoutMs');
   const controller = createTraceController(options);
   const statsLevel = options.statsLevel ?? defaultStatsLevel(controller.tracers.length);
@@ -57,21 +54,7 @@ export function createWebSocketRpcClient(target: string | URL | WebSocketLike, o
   let socketError: unknown;
   const closeWaiters: (() => void)[] = [];
 
-  let warned = false;
-  const onProtocolError =
-    options.onProtocolError ??
-    (({ error }) => {
-      if (warned) return;
-      warned = true;
-      console.warn(`${error.message} (further dropped frames of this client are not logged; pass onProtocolError to see them)`);
-    });
-  const report = (error: RpcProtocolError, frame: unknown) => {
-    try {
-      onProtocolError({ error, frame });
-    } catch {
-      // A throwing hook must not break the message loop.
-    }
-  };
+  const routes: FrameRoutes = { codec, calls, abandoned, report: protocolErrorReporter(options) };
 
   function onSettle(call: RpcCall, late: boolean): void {
     const id = call.message.id;
@@ -104,54 +87,7 @@ export function createWebSocketRpcClient(target: string | URL | WebSocketLike, o
     // After close() every call has been rejected; what still arrives is nobody's.
     if (state !== 'open') return;
     const arrived = now();
-    const data = event?.data;
-    const frame = readFrame(data);
-    if (frame === undefined) return report(new RpcProtocolError('a frame of a type the client cannot read (a Blob: keep binaryType "arraybuffer")'), data);
-    let message: RpcIncomingMessage;
-    try {
-      message = codec.decode(frame);
-    } catch (cause) {
-      return report(new RpcProtocolError(`the ${codec.name} codec threw decoding a frame`, { cause }), data);
-    }
-    switch (message?.kind) {
-      case 'response':
-      case 'error': {
-        const { id } = message;
-        if (id === null) {
-          const detail = message.kind === 'error' ? `: [${message.error.code}] ${message.error.message}` : '';
-          return report(new RpcProtocolError(`an error response with id null (the server could not read a request)${detail}`), data);
-        }
-        const call = calls.get(id);
-        if (call?.sent) return readCall(call, message, frame, arrived);
-        if (abandoned.delete(id)) return;
-        return report(new RpcProtocolError(`a response to id ${JSON.stringify(id)}, which no call is waiting for`), data);
-      }
-      case 'invalid': {
-        const error = new RpcProtocolError(String(message.reason));
-        report(error, data);
-        const call = message.id === undefined ? undefined : calls.get(message.id);
-        // The frame still names a waiting call: fail it now rather than leave it to a timeout.
-        if (call?.sent) readCall(call, message, frame, arrived, error);
-        return;
-      }
-      case 'notification':
-        return notifyApp(message.method, message.params);
-      case 'ignore':
-        return;
-      default:
-        return report(new RpcProtocolError(`the ${codec.name} codec returned no known kind`), data);
-    }
-  }
-
-  function notifyApp(method: string, params: unknown): void {
-    try {
-      options.onNotification?.({ method, params });
-    } catch (error) {
-      // The app's own error: surface it as any throwing listener would, outside the message loop.
-      queueMicrotask(() => {
-        throw error;
-      });
-    }
+    routeFrame(routes, options, event?.data, arrived);
   }
 
   function onError(event: { error?: unknown }): void {
@@ -181,22 +117,20 @@ export function createWebSocketRpcClient(target: string | URL | WebSocketLike, o
   ] as const;
   if (state !== 'closed') for (const [type, listener] of listeners) socket.addEventListener(type, listener);
 
-  function begin(method: string, params: unknown, callOptions: WebSocketCallOptions, id: number | undefined, timeoutMs: number | undefined): RpcCall {
-    const call = startRpcCall({
-      controller,
-      parent: callOptions.ctx ?? options.ctx ?? context.active(),
-      service: options.service,
-      remoteService: options.remoteService,
-      statsLevel,
-      codecName: codec.name,
-      endpoint,
-      method,
-      params,
-      id,
-      timeoutMs,
-      signal: callOptions.signal,
-      onSettle,
-    });
+  const setup: RpcClientSetup = {
+    controller,
+    service: options.service,
+    remoteService: options.remoteService,
+    statsLevel,
+    codecName: codec.name,
+    endpoint,
+    ctx: options.ctx,
+    onSettle,
+  };
+
+  function begin(request: RpcCallRequest): RpcCall {
+    const call = new RpcCall(setup, request);
+    const { method, id } = request;
     if (call.settled) return call;
     if (state === 'closing' || state === 'closed') {
       call.reject(new RpcConnectionClosedError({ ...(closedWith ?? { code: 1006, reason: '' }), method }));
@@ -221,7 +155,7 @@ export function createWebSocketRpcClient(target: string | URL | WebSocketLike, o
       try {
         if (typeof method !== 'string' || method === '') throw new TypeError('isotrace: call(method) needs a non-empty method name');
         const timeoutMs = callOptions.timeoutMs === undefined ? defaultTimeout : checkTimeout(callOptions.timeoutMs, 'timeoutMs');
-        return begin(method, params, callOptions, nextId++, timeoutMs).promise as Promise<T>;
+        return begin({ ctx: callOptions.ctx, method, params, id: nextId++, timeoutMs, signal: callOptions.signal }).promise as Promise<T>;
       } catch (error) {
         return Promise.reject(error);
       }
@@ -230,7 +164,7 @@ export function createWebSocketRpcClient(target: string | URL | WebSocketLike, o
       let promise: Promise<void>;
       try {
         if (typeof method !== 'string' || method === '') throw new TypeError('isotrace: notify(method) needs a non-empty method name');
-        promise = begin(method, params, { ctx: notifyOptions.ctx }, undefined, undefined).promise as Promise<void>;
+        promise = begin({ ctx: notifyOptions.ctx, method, params }).promise as Promise<void>;
       } catch (error) {
         promise = Promise.reject(error);
       }

@@ -118,3 +118,11 @@ export function createJsonRpcCodec(options: JsonRpcCodecOptions = {}): WebSocket
 
 /** The default codec: JSON-RPC 2.0 with trace headers in `meta`. */
 export const jsonRpcCodec: WebSocketRpcCodec = /*#__PURE__*/ createJsonRpcCodec();
+
+/** The codec a client's options ask for: their own, or JSON-RPC 2.0 with their `metaMember`. */
+export function clientCodec(options: { codec?: WebSocketRpcCodec; metaMember?: string }): WebSocketRpcCodec {
+  if (options.codec && options.metaMember !== undefined) {
+    throw new TypeError('isotrace: pass metaMember to createJsonRpcCodec, not next to a custom codec');
+  }
+  return options.codec ?? (options.metaMember !== undefined ? createJsonRpcCodec({ metaMember: options.metaMember }) : jsonRpcCodec);
+}

@@ -1,161 +1,102 @@
-import { Buffer } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context } from '../../context/context.js';
-import { context } from '../../context/context-api.js';
 import type { RPCInfo } from '../../rpcinfo/rpcinfo.js';
 import { stats } from '../../rpcinfo/stats-event.js';
+import { RequestAbortedError } from '../../rpcinfo/errors.js';
+import { reportHandlerError } from '../errors.js';
+import { recordHandlerFailure } from '../handler-failure.js';
+import { finishHttpAttributes } from '../http-attributes.js';
+import type { ServerCallName } from '../naming.js';
+import { startServerCall, type ServerSetup } from '../rpcinfo.js';
+import { instrumentRequest, instrumentResponse, type HttpCallState } from './instrument.js';
+import { createHttpRPCInfo } from './rpcinfo.js';
 
-/** One served HTTP call, as its instrumentation shares it. */
-export interface HttpCallState {
+/** What `onHandlerError` is told when the handler throws or rejects. */
+export interface HttpHandlerErrorEvent<Req extends IncomingMessage = IncomingMessage, Res extends ServerResponse = ServerResponse> {
+  /** What the handler threw, unchanged. */
+  error: unknown;
+  req: Req;
+  res: Res;
+  /** The call's context; the hook also runs in it. */
+  ctx: Context;
+}
+
+/** What every call of one traced `node:http` handler shares; built once per wrapper. */
+export interface HttpServerSetup<Req extends IncomingMessage, Res extends ServerResponse> extends ServerSetup {
+  readonly describe: ((req: Req) => ServerCallName | undefined) | undefined;
+  readonly onHandlerError: ((event: HttpHandlerErrorEvent<Req, Res>) => void) | undefined;
+}
+
+const FAILURE_BODY = 'Internal Server Error';
+
+/** After a handler failure: a clean 500 when nothing was sent yet; else cut the response, which is incomplete. */
+function answerFailure(res: ServerResponse): void {
+  if (res.writableEnded || res.destroyed) return;
+  if (res.headersSent) {
+    // Ending it normally would tell the client a truncated body was complete.
+    res.destroy();
+    return;
+  }
+  try {
+    for (const name of res.getHeaderNames()) res.removeHeader(name);
+    res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'content-length': FAILURE_BODY.length });
+    res.end(FAILURE_BODY);
+  } catch {
+    res.destroy();
+  }
+}
+
+/**
+ * One served `node:http` request: its RPC's state, and what ends it. One object per request, no
+ * closures: `req` and `res` are instrumented with shared wrappers that find the call on them.
+ */
+export class HttpServerCall<Req extends IncomingMessage, Res extends ServerResponse> implements HttpCallState {
   readonly ri: RPCInfo;
   readonly ctx: Context;
-  /** Set once the RPC finished: later events and bytes are not the call's any more. */
-  done: boolean;
-  /** The response emitted `finish`: it was handed to the OS whole. */
-  onResponseFinish(): void;
-  /** The response emitted `close`. */
-  onResponseClose(): void;
-}
+  done = false;
+  private readonly setup: HttpServerSetup<Req, Res>;
+  private readonly req: Req;
+  private readonly res: Res;
 
-type Emit = (this: unknown, event: string | symbol, ...args: unknown[]) => boolean;
-type Method = (this: unknown, ...args: unknown[]) => unknown;
-
-// The wrappers below are shared by every request (a request allocates no closures for them):
-// each finds its call and the methods it replaced under these keys of the `req` or `res` it
-// was called on.
-const REQUEST = Symbol('isotrace.httpRequest');
-const RESPONSE = Symbol('isotrace.httpResponse');
-
-interface RequestHooks {
-  readonly call: HttpCallState;
-  readonly emit: Emit;
-}
-
-interface ResponseHooks {
-  readonly call: HttpCallState;
-  readonly req: IncomingMessage;
-  readonly emit: Emit;
-  readonly writeHead: Method;
-  readonly write: Method;
-  readonly end: Method;
-}
-
-type InstrumentedRequest = IncomingMessage & { [REQUEST]?: RequestHooks };
-type InstrumentedResponse = ServerResponse & { [RESPONSE]?: ResponseHooks };
-
-function callEmit(emit: Emit, target: unknown, args: IArguments): boolean {
-  return Reflect.apply(emit, target, args) as boolean;
-}
-
-/**
- * Emits an event (`args` are `emit`'s own arguments) with its listeners in the call's context.
- * Entering the context costs an AsyncLocalStorage run: skipped when no listener would see it,
- * or when it is already active.
- */
-function emitInCall(target: IncomingMessage | ServerResponse, emit: Emit, ctx: Context, args: IArguments): boolean {
-  if (target.listenerCount(args[0] as string | symbol) === 0 || context.active() === ctx) return Reflect.apply(emit, target, args) as boolean;
-  return context.with(ctx, callEmit, undefined, emit, target, args);
-}
-
-/** The bytes of a body chunk: a string in `encoding` (UTF-8 by default), or a buffer/typed array. */
-export function chunkBytes(chunk: unknown, encoding: string | null | undefined): number {
-  if (typeof chunk === 'string') return Buffer.byteLength(chunk, (encoding ?? 'utf8') as BufferEncoding);
-  return ArrayBuffer.isView(chunk) ? chunk.byteLength : 0;
-}
-
-function requestEmit(this: InstrumentedRequest, event: string | symbol, chunk?: unknown): boolean {
-  const hooks = this[REQUEST]!;
-  const { call } = hooks;
-  // After the RPC finished, Node may still drain an unread body (`_dump`): not the handler's read.
-  if (!call.done) {
-    if (event === 'data') {
-      call.ri.stats.record(stats.ReadStart);
-      call.ri.stats.recvSize += chunkBytes(chunk, this.readableEncoding);
-    } else if (event === 'end') {
-      call.ri.stats.record(stats.ReadStart);
-      call.ri.stats.record(stats.ReadFinish);
-    }
+  /** Builds the call's RPCInfo, runs the tracers' `start`, and instruments `req` and `res`. */
+  constructor(setup: HttpServerSetup<Req, Res>, req: Req, res: Res) {
+    this.setup = setup;
+    this.req = req;
+    this.res = res;
+    this.ri = createHttpRPCInfo(setup, req, setup.describe);
+    this.ctx = startServerCall(setup, this.ri);
+    instrumentRequest(req, this);
+    instrumentResponse(req, res, this);
   }
-  return emitInCall(this, hooks.emit, call.ctx, arguments);
-}
 
-/**
- * Instruments `req` by wrapping its `emit`, and nothing else, so the handler's way of reading is
- * untouched. Listening for `data` ourselves would switch the stream to flowing mode and hand the
- * body to nobody before a handler that reads later (`for await`, `read()`) gets to it; but every
- * way of consuming a Readable (`data` listeners, `pipe`, `read()`, async iteration) delivers each
- * chunk through `emit('data')`, and the end through `emit('end')`. So the count is exactly what
- * the handler consumed, when it consumed it. With `setEncoding`, chunks are strings and are
- * counted back into bytes in that encoding.
- *
- * The wrapper also runs every listener of `req` in the call's context: Node emits request events
- * from the socket's context, where a listener added by the handler would lose its RPCInfo.
- */
-export function instrumentRequest(req: IncomingMessage, call: HttpCallState): void {
-  const hooks: RequestHooks = { call, emit: req.emit as Emit };
-  (req as InstrumentedRequest)[REQUEST] = hooks;
-  req.emit = requestEmit as IncomingMessage['emit'];
-}
+  /** Finishes the RPC once: the status code, `error.type`, then the tracers' finish. */
+  finish(error?: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    const { ri, res } = this;
+    finishHttpAttributes(ri, res.headersSent ? res.statusCode : undefined, ri.stats.error ?? error);
+    this.setup.controller.finish(this.ctx, error);
+  }
 
-function startWrite(call: HttpCallState): void {
-  if (!call.done) call.ri.stats.record(stats.WriteStart);
-}
+  onResponseFinish(): void {
+    if (!this.done) this.ri.stats.record(stats.WriteFinish);
+    this.finish();
+  }
 
-function countWrite(hooks: ResponseHooks, res: ServerResponse, chunk: unknown, encoding: unknown): void {
-  const { call } = hooks;
-  if (call.done || chunk == null || typeof chunk === 'function' || res.writableEnded) return;
-  const status = res.statusCode;
-  if (hooks.req.method === 'HEAD' || status === 204 || status === 304) return;
-  call.ri.stats.sendSize += chunkBytes(chunk, typeof encoding === 'string' ? encoding : undefined);
-}
+  onResponseClose(): void {
+    if (!this.res.writableFinished) this.finish(new RequestAbortedError());
+  }
 
-function responseWriteHead(this: InstrumentedResponse): unknown {
-  const hooks = this[RESPONSE]!;
-  startWrite(hooks.call);
-  return Reflect.apply(hooks.writeHead, this, arguments);
-}
+  /** The handler returned, or its promise resolved. */
+  handled(): void {
+    if (!this.done) this.ri.stats.record(stats.ServerHandleFinish);
+  }
 
-function responseWrite(this: InstrumentedResponse, chunk: unknown, encoding?: unknown): unknown {
-  const hooks = this[RESPONSE]!;
-  startWrite(hooks.call);
-  countWrite(hooks, this, chunk, encoding);
-  return Reflect.apply(hooks.write, this, arguments);
-}
-
-function responseEnd(this: InstrumentedResponse, chunk?: unknown, encoding?: unknown): unknown {
-  const hooks = this[RESPONSE]!;
-  startWrite(hooks.call);
-  countWrite(hooks, this, chunk, encoding);
-  return Reflect.apply(hooks.end, this, arguments);
-}
-
-function responseEmit(this: InstrumentedResponse, event: string | symbol): boolean {
-  const hooks = this[RESPONSE]!;
-  if (event === 'finish') hooks.call.onResponseFinish();
-  else if (event === 'close') hooks.call.onResponseClose();
-  return emitInCall(this, hooks.emit, hooks.call.ctx, arguments);
-}
-
-/**
- * Instruments `res`: WriteStart at the first `writeHead`, `write` or `end`, and `sendSize` from
- * the chunks passed to `write`/`end` in their encoding (Node's `end` does not go through `write`,
- * so nothing is counted twice). Bytes Node discards are not counted: writes after `end`, and
- * bodies of HEAD, 204 and 304 responses. Listeners of `res` run in the call's context, as for
- * `req`; the call's `onResponseFinish` and `onResponseClose` are called from the same `emit`
- * wrapper, before the listeners, which spares two listener registrations per request.
- */
-export function instrumentResponse(req: IncomingMessage, res: ServerResponse, call: HttpCallState): void {
-  const hooks: ResponseHooks = {
-    call,
-    req,
-    emit: res.emit as Emit,
-    writeHead: res.writeHead as Method,
-    write: res.write as Method,
-    end: res.end as Method,
-  };
-  (res as InstrumentedResponse)[RESPONSE] = hooks;
-  res.writeHead = responseWriteHead as ServerResponse['writeHead'];
-  res.write = responseWrite as ServerResponse['write'];
-  res.end = responseEnd as ServerResponse['end'];
-  res.emit = responseEmit as ServerResponse['emit'];
+  /** The handler threw or rejected: record it, tell the hook, answer a 500 (or cut the response). */
+  handlerFailed(thrown: unknown): void {
+    const { req, res } = this;
+    if (!this.done) recordHandlerFailure(this.ri, thrown);
+    reportHandlerError(this.setup.onHandlerError, { error: thrown, req, res, ctx: this.ctx });
+    answerFailure(res);
+  }
 }

@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import type { TLSSocket } from 'node:tls';
 import { MapHeaderCarrier } from '../../rpcinfo/header-carrier.js';
 import type { RPCInfo } from '../../rpcinfo/rpcinfo.js';
 import { addHttpRequestAttributes } from '../http-attributes.js';
@@ -38,7 +37,8 @@ export function createHttpRPCInfo<Req extends IncomingMessage>(
     {
       method,
       path,
-      scheme: (socket as TLSSocket).encrypted ? 'https' : 'http',
+      // A TLSSocket says so; a plain socket has no such property.
+      scheme: 'encrypted' in socket && socket.encrypted ? 'https' : 'http',
       host,
       clientAddress: socket.remoteAddress,
       userAgent: headers.get('user-agent'),

@@ -1,20 +1,21 @@
-import type { Context } from '../../context/context.js';
 import { context } from '../../context/context-api.js';
-import { KNOWN_FLAGS, TraceFlags, type SpanContext } from '../../propagation/span-context.js';
 import { w3cTraceContextPropagator } from '../../propagation/w3c-propagator.js';
 import { getRPCInfo, type RPCInfo } from '../../rpcinfo/rpcinfo.js';
 import { now } from '../../rpcinfo/rpc-stats.js';
 import { stats } from '../../rpcinfo/stats-event.js';
 import { isTracingSuppressed } from '../../tracer/suppress-tracing.js';
-import { assertRandomSource, generateSpanId, generateTraceId } from './id-generator.js';
+import { assertRandomSource } from './id-generator.js';
 import { parentBased } from './sampler.js';
 import { getActiveSpan } from './active-span.js';
 import { createSpanExtractor, createSpanInjector } from './propagation.js';
-import { describeError, rpcSpanAttributes, rpcSpanEvents, rpcSpanName, rpcSpanStatus } from './attributes.js';
-import { RecordingSpan } from './recording-span.js';
+import { rpcSpanName } from './attributes.js';
+import { beginSpan, type SpanPolicy } from './begin-span.js';
+import { NO_OUTCOME, type RecordingSpan } from './recording-span.js';
 import { createResource } from './resource.js';
+import { rpcOutcome } from './rpc-outcome.js';
 import { assertSpanTracerOptions, type SpanTracer, type SpanTracerOptions, type StartSpanOptions } from './span-tracer.js';
-import type { SpanAttributes, SpanData, SpanHandle, SpanKind } from './span.js';
+import type { SpanContext } from '../../propagation/span-context.js';
+import type { SpanHandle } from './span.js';
 
 /**
  * A span tracer: a span per RPC with W3C ids, sampling, and propagation.
@@ -35,70 +36,37 @@ import type { SpanAttributes, SpanData, SpanHandle, SpanKind } from './span.js';
 export function createSpanTracer(options: SpanTracerOptions): SpanTracer {
   assertSpanTracerOptions(options);
   assertRandomSource();
-  const { exporter, traceState: nextTraceState } = options;
-  const sampler = options.sampler ?? parentBased();
+  const { exporter } = options;
   const propagator = options.propagator ?? w3cTraceContextPropagator;
   const inject = createSpanInjector(propagator);
   const extract = createSpanExtractor(propagator);
-  const resource = createResource(options.serviceName, options.resource);
   const rpcSpans = new WeakMap<RPCInfo, RecordingSpan>();
   let warned = false;
-  const warnOnce = (what: string, error: unknown) => {
+  const warn = (what: string, error: unknown) => {
     if (warned) return;
     warned = true;
     console.warn(`isotrace: span tracer: ${what} failed; spans go on (further errors are not logged)`, error);
   };
-
-  const exportSpan = (span: SpanData) => {
-    try {
-      const result = exporter.export([span]);
-      if (result && typeof result.then === 'function') result.then(undefined, (error) => warnOnce('export', error));
-    } catch (error) {
-      warnOnce('export', error);
-    }
+  const policy: SpanPolicy = {
+    sampler: options.sampler ?? parentBased(),
+    nextTraceState: options.traceState,
+    resource: createResource(options.serviceName, options.resource),
+    warn,
+    onEnd(span) {
+      try {
+        const result = exporter.export([span]);
+        if (result && typeof result.then === 'function') result.then(undefined, (error) => warn('export', error));
+      } catch (error) {
+        warn('export', error);
+      }
+    },
   };
-
-  function begin(name: string, kind: SpanKind, parentCtx: Context, parent: SpanContext | undefined, startTime: number, attributes: SpanAttributes, rpc: boolean, suppressed = false): RecordingSpan {
-    const traceId = parent?.traceId ?? generateTraceId();
-    let sampled = false;
-    if (!suppressed) {
-      try {
-        sampled = sampler.shouldSample({ ctx: parentCtx, traceId, parent, name, kind, attributes }) === true;
-      } catch (error) {
-        warnOnce('the sampler', error);
-      }
-    }
-    const inherited = parent === undefined ? TraceFlags.Random : parent.traceFlags & KNOWN_FLAGS;
-    let traceState = parent?.traceState;
-    if (nextTraceState) {
-      try {
-        traceState = nextTraceState(traceState);
-      } catch (error) {
-        warnOnce('the traceState option', error);
-      }
-    }
-    const spanContext: SpanContext = { traceId, spanId: generateSpanId(), traceFlags: sampled ? inherited | TraceFlags.Sampled : inherited, isRemote: false };
-    if (traceState !== undefined && traceState.size > 0) spanContext.traceState = traceState;
-    return new RecordingSpan({
-      name,
-      kind,
-      spanContext: Object.freeze(spanContext),
-      parentSpanId: parent?.spanId,
-      parentIsRemote: parent?.isRemote === true,
-      sampled,
-      startTime,
-      resource,
-      parentCtx,
-      rpc,
-      onEnd: exportSpan,
-    });
-  }
 
   function extractParent(ri: RPCInfo): SpanContext | undefined {
     try {
       return extract(ri.headers);
     } catch (error) {
-      warnOnce('extracting trace headers', error);
+      warn('extracting trace headers', error);
       return undefined;
     }
   }
@@ -109,25 +77,25 @@ export function createSpanTracer(options: SpanTracerOptions): SpanTracer {
     const parent = opts.root ? undefined : getActiveSpan(ctx)?.spanContext;
     const startTime = Number.isFinite(opts.startTime) ? (opts.startTime as number) : now();
     const attributes = { ...opts.attributes };
-    const span = begin(name, opts.kind ?? 'internal', ctx, parent, startTime, attributes, false, isTracingSuppressed(ctx));
+    const span = beginSpan(policy, { name, kind: opts.kind ?? 'internal', parentCtx: ctx, parent, startTime, attributes, rpc: false, suppressed: isTracingSuppressed(ctx) });
     return span.setAttributes(attributes);
   };
 
   return {
-    resource,
-    sampler,
+    resource: policy.resource,
+    sampler: policy.sampler,
     start(ctx) {
       const ri = getRPCInfo(ctx);
       if (ri === undefined || isTracingSuppressed(ctx)) return ctx;
       const parent = (ri.side === 'server' ? extractParent(ri) : undefined) ?? getActiveSpan(ctx)?.spanContext;
       const startTime = ri.stats.getEvent(stats.RPCStart)?.time ?? now();
-      const span = begin(rpcSpanName(ri), ri.side, ctx, parent, startTime, ri.attributes, true);
+      const span = beginSpan(policy, { name: rpcSpanName(ri), kind: ri.side, parentCtx: ctx, parent, startTime, attributes: ri.attributes, rpc: true, suppressed: false });
       rpcSpans.set(ri, span);
       if (ri.side === 'client') {
         try {
           inject(span.spanContext, ri.headers);
         } catch (error) {
-          warnOnce('injecting trace headers', error);
+          warn('injecting trace headers', error);
         }
       }
       return span.ctx;
@@ -138,17 +106,8 @@ export function createSpanTracer(options: SpanTracerOptions): SpanTracer {
       if (ri === undefined || span === undefined) return;
       rpcSpans.delete(ri);
       const endTime = ri.stats.getEvent(stats.RPCFinish)?.time ?? now();
-      if (!span.sampled) return span.finish(endTime, { attributes: {}, events: [], status: { code: 'unset' } });
-      const attributes = rpcSpanAttributes(ri);
-      const status = rpcSpanStatus(ri, attributes);
-      const events = rpcSpanEvents(ri);
-      if (ri.stats.error !== undefined) {
-        const { type, message, stack } = describeError(ri.stats.error);
-        const exception: SpanAttributes = { 'exception.type': type, 'exception.message': message };
-        if (stack !== undefined) exception['exception.stacktrace'] = stack;
-        events.push({ name: 'exception', time: endTime, attributes: exception });
-      }
-      span.finish(endTime, { attributes, events, status });
+      // An unsampled span exports nothing: its outcome is never read.
+      span.finish(endTime, span.sampled ? rpcOutcome(ri, endTime) : NO_OUTCOME);
     },
     startSpan,
     withSpan<T>(name: string, fn: (span: SpanHandle) => T, opts?: StartSpanOptions): T {

@@ -9,22 +9,27 @@ import { ISOTRACE_SCOPE, type Resource, type SpanAttributes, type SpanData, type
 /** Events the app may add to one span; a loop calling `addEvent` must not grow a span without bound. */
 const MAX_EVENTS = 128;
 
-/** What {@link RecordingSpan} is made from. */
-export interface SpanInit {
+/** What one span starts from. */
+export interface SpanStart {
   name: string;
   kind: SpanKind;
-  spanContext: SpanContext;
-  parentSpanId: string | undefined;
-  parentIsRemote: boolean;
-  sampled: boolean;
-  startTime: number;
-  resource: Resource;
   /** The context the span starts in; its `ctx` is this plus the span. */
   parentCtx: Context;
+  parent: SpanContext | undefined;
+  startTime: number;
+  /** What the sampler sees; the span itself gets attributes later. */
+  attributes: SpanAttributes;
   /** RPC spans end when their call finishes, not on `end()`. */
   rpc: boolean;
+  /** Tracing is suppressed: the span gets ids but is never sampled. */
+  suppressed: boolean;
+}
+
+/** Where a tracer's spans go: the same for each of its spans. */
+export interface SpanSink {
+  readonly resource: Resource;
   /** Receives the finished span when it was sampled. */
-  onEnd: (span: SpanData) => void;
+  onEnd(span: SpanData): void;
 }
 
 /** What an RPC's outcome contributes when its span ends; the app's own settings win over it. */
@@ -34,7 +39,8 @@ export interface SpanOutcome {
   status: SpanStatus;
 }
 
-const NO_OUTCOME: SpanOutcome = Object.freeze({ attributes: {}, events: [], status: Object.freeze({ code: 'unset' as const }) });
+/** The outcome of a span that is not an RPC's, or is not sampled. */
+export const NO_OUTCOME: SpanOutcome = Object.freeze({ attributes: {}, events: [], status: Object.freeze({ code: 'unset' as const }) });
 
 /** The {@link SpanHandle} span tracers create: records while sampled and not ended, exports once on end. */
 export class RecordingSpan implements SpanHandle {
@@ -45,22 +51,24 @@ export class RecordingSpan implements SpanHandle {
   readonly sampled: boolean;
   readonly ctx: Context;
   readonly startTime: number;
-  private readonly init: SpanInit;
+  private readonly start: SpanStart;
+  private readonly sink: SpanSink;
   // Allocated on first use: most spans get nothing from the app, and unsampled ones never do.
   private attributes: SpanAttributes | undefined;
   private events: SpanEvent[] | undefined;
   private status: SpanStatus | undefined;
   private done = false;
 
-  constructor(init: SpanInit) {
-    this.init = init;
-    this.name = init.name;
-    this.kind = init.kind;
-    this.spanContext = init.spanContext;
-    this.parentSpanId = init.parentSpanId;
-    this.sampled = init.sampled;
-    this.startTime = init.startTime;
-    this.ctx = setActiveSpan(init.parentCtx, this);
+  constructor(start: SpanStart, spanContext: SpanContext, sampled: boolean, sink: SpanSink) {
+    this.name = start.name;
+    this.kind = start.kind;
+    this.spanContext = spanContext;
+    this.parentSpanId = start.parent?.spanId;
+    this.start = start;
+    this.sampled = sampled;
+    this.startTime = start.startTime;
+    this.sink = sink;
+    this.ctx = setActiveSpan(start.parentCtx, this);
   }
 
   get ended(): boolean {
@@ -108,7 +116,7 @@ export class RecordingSpan implements SpanHandle {
   }
 
   end(endTime?: number): void {
-    if (!this.init.rpc) this.finish(Number.isFinite(endTime) ? (endTime as number) : now(), NO_OUTCOME);
+    if (!this.start.rpc) this.finish(Number.isFinite(endTime) ? (endTime as number) : now(), NO_OUTCOME);
   }
 
   /** Ends the span with `outcome` under what the app set; exports it when sampled. Once only. */
@@ -116,7 +124,7 @@ export class RecordingSpan implements SpanHandle {
     if (this.done) return;
     this.done = true;
     if (!this.sampled) return;
-    const { spanContext, init } = this;
+    const { spanContext } = this;
     const own = this.events ?? [];
     const events = own.length === 0 ? outcome.events : outcome.events.length === 0 ? own : [...outcome.events, ...own].sort((a, b) => a.time - b.time);
     const traceState = spanContext.traceState?.serialize();
@@ -126,7 +134,7 @@ export class RecordingSpan implements SpanHandle {
       traceId: spanContext.traceId,
       spanId: spanContext.spanId,
       ...(this.parentSpanId !== undefined && { parentSpanId: this.parentSpanId }),
-      parentIsRemote: init.parentIsRemote,
+      parentIsRemote: this.start.parent?.isRemote === true,
       traceFlags: spanContext.traceFlags,
       ...(traceState && { traceState }),
       startTime: this.startTime,
@@ -135,9 +143,9 @@ export class RecordingSpan implements SpanHandle {
       attributes: this.attributes === undefined ? outcome.attributes : { ...outcome.attributes, ...this.attributes },
       events,
       status: this.status ?? outcome.status,
-      resource: init.resource,
+      resource: this.sink.resource,
       scope: ISOTRACE_SCOPE,
     };
-    init.onEnd(span);
+    this.sink.onEnd(span);
   }
 }

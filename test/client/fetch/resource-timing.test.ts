@@ -137,7 +137,7 @@ describe('Resource Timing in a traced call', () => {
     const ri = createRPCInfo({ side: 'client' });
     let deliver: (e: Entry | undefined) => void = () => {};
     const watch: ResourceTimingWatch = { take: (_grace, done) => { deliver = done; }, cancel() {} };
-    const call = new FetchCall(withRPCInfo(ROOT_CONTEXT, ri), ri, controller, 0, undefined, watch, 0);
+    const call = new FetchCall({ ctx: withRPCInfo(ROOT_CONTEXT, ri), ri, controller, idleTimeoutMs: 0, signal: undefined, timing: watch, knownSendSize: 0 });
     call.finish();
     const at = ri.stats.getEvent(stats.RPCFinish)!.time;
     expect(finished).toEqual([]);
