@@ -1,6 +1,6 @@
 import type { RPCInfo } from '../rpcinfo/rpcinfo.js';
 import { stats } from '../rpcinfo/stats-event.js';
-import { describeError } from '../rpcinfo/error-description.js';
+import { describeError } from '../rpcinfo/conventions/error-description.js';
 import { asRecordedError } from './errors.js';
 
 /**

@@ -1,7 +1,7 @@
-import { splitAddress } from '../rpcinfo/address.js';
+import { splitAddress } from '../rpcinfo/conventions/address.js';
 import type { AttributeValue, RPCInfo } from '../rpcinfo/rpcinfo.js';
 import type { ServerNaming } from './naming.js';
-import { describeError } from '../rpcinfo/error-description.js';
+import { describeError } from '../rpcinfo/conventions/error-description.js';
 import { stats } from '../rpcinfo/stats-event.js';
 
 /** What the HTTP-based wrappers know of a request when it arrives. */

@@ -1,4 +1,4 @@
-import { mediaTypeEssence, parseRpcPath, rpcSystemOf } from '../rpcinfo/rpc-path.js';
+import { mediaTypeEssence, parseRpcPath, rpcSystemOf } from '../rpcinfo/conventions/rpc-path.js';
 
 /** A served call's name as a `describe` option returns it; a field left out keeps the default. */
 export interface ServerCallName {

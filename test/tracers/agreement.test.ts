@@ -7,7 +7,7 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ROOT_CONTEXT } from '../../src/context/context.js';
-import { describeError } from '../../src/rpcinfo/error-description.js';
+import { describeError } from '../../src/rpcinfo/conventions/error-description.js';
 import { RequestAbortedError, RpcRemoteError } from '../../src/rpcinfo/errors.js';
 import { createRPCInfo, withRPCInfo, type RPCInfo, type RPCInfoInit } from '../../src/rpcinfo/rpcinfo.js';
 import { stats } from '../../src/rpcinfo/stats-event.js';

@@ -4,9 +4,9 @@ import type { RPCInfo } from '../../rpcinfo/rpcinfo.js';
 import { stats } from '../../rpcinfo/stats-event.js';
 import type { TraceController } from '../../tracer/trace-controller.js';
 import { applyResourceTiming, type ResourceTimingWatch } from './resource-timing.js';
-import type { StreamCounter } from '../../rpcinfo/counting-stream.js';
+import type { StreamCounter } from '../../rpcinfo/sizes/counting-stream.js';
 import { countResponseBody, type BodyObserver } from './response.js';
-import { describeError } from '../../rpcinfo/error-description.js';
+import { describeError } from '../../rpcinfo/conventions/error-description.js';
 import { abortReason } from '../abort-reason.js';
 
 /** How long a finish may wait for the call's Resource Timing entry (browsers, Detailed only). */

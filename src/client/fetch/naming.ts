@@ -1,4 +1,4 @@
-import { mediaTypeEssence, parseRpcPath, rpcSystemOf } from '../../rpcinfo/rpc-path.js';
+import { mediaTypeEssence, parseRpcPath, rpcSystemOf } from '../../rpcinfo/conventions/rpc-path.js';
 
 /** What naming (the default and a `describe` option) sees of one fetch call. */
 export interface FetchRequestInfo {

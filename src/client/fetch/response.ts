@@ -1,4 +1,4 @@
-import { countStream, type StreamCounter } from '../../rpcinfo/counting-stream.js';
+import { countStream, type StreamCounter } from '../../rpcinfo/sizes/counting-stream.js';
 
 /** What a counted response reports to; the first body consumer claims it, later ones pass through. */
 export interface BodyObserver extends StreamCounter {

@@ -1,4 +1,4 @@
-import { utf8Length } from '../../rpcinfo/utf8-length.js';
+import { utf8Length } from '../../rpcinfo/sizes/utf8-length.js';
 
 /** Whether `body` is a `ReadableStream` (probed by shape: the global may be absent or from another realm). */
 export function isReadableStream(body: unknown): body is ReadableStream<Uint8Array> {

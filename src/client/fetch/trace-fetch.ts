@@ -11,8 +11,8 @@ import { applyCallName, describeFetchRequest, type FetchNaming, type FetchReques
 import { normalizeFetchOptions, type NormalizedFetchOptions, type TraceFetchOptions } from './options.js';
 import { copyInit, outgoingHeaders, readRequest, type FetchRequestParts } from './request.js';
 import { browserResourceTiming } from './resource-timing.js';
-import { countStream } from '../../rpcinfo/counting-stream.js';
-import { urlHost, urlPort } from '../../rpcinfo/address.js';
+import { countStream } from '../../rpcinfo/sizes/counting-stream.js';
+import { urlHost, urlPort } from '../../rpcinfo/conventions/address.js';
 import { isReadableStream, knownBodySize } from './sizes.js';
 
 type FetchFn = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;

@@ -8,7 +8,7 @@ import type { TraceController } from '../../tracer/trace-controller.js';
 import type { RpcOutgoingMessage } from './codec.js';
 import { isRpcRemoteError, RpcTimeoutError } from '../../rpcinfo/errors.js';
 import type { SocketEndpoint } from './socket.js';
-import { describeError } from '../../rpcinfo/error-description.js';
+import { describeError } from '../../rpcinfo/conventions/error-description.js';
 import { abortReason } from '../abort-reason.js';
 
 /** What every call of one WebSocket RPC client shares; built once per client. */

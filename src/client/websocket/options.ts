@@ -3,7 +3,7 @@ import type { StatsLevel } from '../../rpcinfo/stats-level.js';
 import type { TraceControllerOptions } from '../../tracer/trace-controller.js';
 import type { WebSocketRpcCodec } from './codec.js';
 import type { RpcProtocolError } from '../../rpcinfo/errors.js';
-import { utf8Length } from '../../rpcinfo/utf8-length.js';
+import { utf8Length } from '../../rpcinfo/sizes/utf8-length.js';
 import type { WebSocketConstructor, WebSocketLike } from './socket.js';
 
 /** Options of {@link createWebSocketRpcClient}. */

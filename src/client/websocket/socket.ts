@@ -1,5 +1,5 @@
-import { urlHost, urlPort } from '../../rpcinfo/address.js';
-import { utf8Length } from '../../rpcinfo/utf8-length.js';
+import { urlHost, urlPort } from '../../rpcinfo/conventions/address.js';
+import { utf8Length } from '../../rpcinfo/sizes/utf8-length.js';
 
 // One shape for the browser WebSocket, Node's global WebSocket (Node >= 22) and the `ws` package:
 // all three speak the browser API (addEventListener, send, readyState, close), so the client has

@@ -4,7 +4,7 @@ import { MapHeaderCarrier } from '../../rpcinfo/header-carrier.js';
 import type { AttributeValue, RPCInfo } from '../../rpcinfo/rpcinfo.js';
 import { stats } from '../../rpcinfo/stats-event.js';
 import { asRecordedError } from '../errors.js';
-import { describeError } from '../../rpcinfo/error-description.js';
+import { describeError } from '../../rpcinfo/conventions/error-description.js';
 import { isJsonRpcError, JsonRpcError } from '../../rpcinfo/errors.js';
 import { JsonRpcErrorCode } from '../../rpcinfo/jsonrpc.js';
 import { errorFrame, resultFrame, toErrorObject, type JsonRpcRequest } from './jsonrpc.js';

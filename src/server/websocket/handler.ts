@@ -4,7 +4,7 @@ import type { Context } from '../../context/context.js';
 import { now } from '../../rpcinfo/rpc-stats.js';
 import { stats } from '../../rpcinfo/stats-event.js';
 import { reportHandlerError } from '../errors.js';
-import { describeError } from '../../rpcinfo/error-description.js';
+import { describeError } from '../../rpcinfo/conventions/error-description.js';
 import { isJsonRpcError, RequestAbortedError } from '../../rpcinfo/errors.js';
 import { JSON_RPC_MEMBERS, JsonRpcErrorCode } from '../../rpcinfo/jsonrpc.js';
 import { addServerAttributes } from '../http-attributes.js';

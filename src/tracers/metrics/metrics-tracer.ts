@@ -1,7 +1,7 @@
 import type { Context } from '../../context/context.js';
 import { getRPCInfo, type RPCSide } from '../../rpcinfo/rpcinfo.js';
 import { stats } from '../../rpcinfo/stats-event.js';
-import { rpcOutcome } from '../../rpcinfo/conventions.js';
+import { rpcOutcome } from '../../rpcinfo/conventions/rpc-conventions.js';
 import type { Tracer } from '../../tracer/tracer.js';
 import { DEFAULT_DURATION_BUCKETS, DEFAULT_SIZE_BUCKETS, Histogram, normalizeBuckets, type HistogramSnapshot } from './histogram.js';
 import { formatLeLabels, isValidMetricName, writeFamilyHeader, writeHistogram, writeSample } from './prometheus.js';

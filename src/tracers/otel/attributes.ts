@@ -1,5 +1,5 @@
 import type { Exception } from '@opentelemetry/api';
-import type { ErrorDescription } from '../../rpcinfo/error-description.js';
+import type { ErrorDescription } from '../../rpcinfo/conventions/error-description.js';
 
 /**
  * What to hand `span.recordException`: the described error under its `error.type`, so the

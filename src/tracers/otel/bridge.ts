@@ -19,7 +19,7 @@ import { getRPCInfo, type RPCInfo } from '../../rpcinfo/rpcinfo.js';
 import { stats } from '../../rpcinfo/stats-event.js';
 import type { Tracer } from '../../tracer/tracer.js';
 import { ISOTRACE_VERSION } from '../../rpcinfo/version.js';
-import { eventAttributes, rpcAttributes, rpcName, rpcOutcome } from '../../rpcinfo/conventions.js';
+import { eventAttributes, rpcAttributes, rpcName, rpcOutcome } from '../../rpcinfo/conventions/rpc-conventions.js';
 import { toException } from './attributes.js';
 
 /** Options of {@link createOpenTelemetryTracer}. */
@@ -91,7 +91,7 @@ function assertOptions(options: unknown): asserts options is OpenTelemetryTracer
  *
  * The span is named `service/method`, of kind CLIENT or SERVER, starts at RPCStart and ends at
  * RPCFinish, carries the attributes, name and status isotrace's span tracer would record (one rule,
- * `rpcinfo/conventions.ts`), the stats events as span events, and status ERROR with an exception event
+ * `rpcinfo/conventions/rpc-conventions.ts`), the stats events as span events, and status ERROR with an exception event
  * when the call failed. Parent: the span of an enclosing isotrace call (read from the isotrace
  * context, so it works whatever OpenTelemetry context manager is installed), unless OpenTelemetry's
  * active context changed since that call started (your own span inside it), then the active one;

@@ -1,10 +1,10 @@
 // From an RPCInfo to span attributes, status and events, by the rules every tracer shares
-// (rpcinfo/conventions.ts), in the span tracer's types.
-import { eventAttributes, rpcAttributes, rpcName, rpcOutcome } from '../../rpcinfo/conventions.js';
+// (rpcinfo/conventions/rpc-conventions.ts), in the span tracer's types.
+import { eventAttributes, rpcAttributes, rpcName, rpcOutcome } from '../../rpcinfo/conventions/rpc-conventions.js';
 import type { RPCInfo } from '../../rpcinfo/rpcinfo.js';
 import type { SpanAttributes, SpanEvent, SpanStatus } from './span.js';
 
-export { describeError } from '../../rpcinfo/error-description.js';
+export { describeError } from '../../rpcinfo/conventions/error-description.js';
 
 /** The span name of an RPC ({@link rpcName}). */
 export const rpcSpanName: (ri: RPCInfo) => string = rpcName;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { countStream, type StreamCounter } from '../../../src/rpcinfo/counting-stream.js';
+import { countStream, type StreamCounter } from '../../../src/rpcinfo/sizes/counting-stream.js';
 import { knownBodySize } from '../../../src/client/fetch/sizes.js';
-import { utf8Length } from '../../../src/rpcinfo/utf8-length.js';
+import { utf8Length } from '../../../src/rpcinfo/sizes/utf8-length.js';
 
 const encoder = new TextEncoder();
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { createJsonRpcCodec, jsonRpcCodec } from '../../../src/client/websocket/codec.js';
 import { describeEndpoint, frameSize, readFrame } from '../../../src/client/websocket/socket.js';
-import { utf8Length } from '../../../src/rpcinfo/utf8-length.js';
+import { utf8Length } from '../../../src/rpcinfo/sizes/utf8-length.js';
 
 describe('jsonRpcCodec.encode', () => {
   it('writes requests and notifications, with meta only when given', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultPort, splitAddress, urlHost, urlPort } from '../../src/rpcinfo/address.js';
+import { defaultPort, splitAddress, urlHost, urlPort } from '../../../src/rpcinfo/conventions/address.js';
 
 describe('defaultPort', () => {
   it('is 80 for http and ws, 443 for https and wss, unknown otherwise', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mediaTypeEssence, parseRpcPath, rpcSystemOf } from '../../src/rpcinfo/rpc-path.js';
+import { mediaTypeEssence, parseRpcPath, rpcSystemOf } from '../../../src/rpcinfo/conventions/rpc-path.js';
 
 describe('parseRpcPath', () => {
   it('names Connect/gRPC paths, with any prefix and a trailing slash', () => {

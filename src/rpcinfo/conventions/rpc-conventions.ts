@@ -3,9 +3,9 @@
 // the metrics tracer all read an RPCInfo through these functions, so they never disagree.
 import { splitAddress } from './address.js';
 import { describeError, type ErrorDescription } from './error-description.js';
-import type { EventRecord } from './rpc-stats.js';
-import type { AttributeValue, RPCInfo } from './rpcinfo.js';
-import { stats } from './stats-event.js';
+import type { EventRecord } from '../rpc-stats.js';
+import type { AttributeValue, RPCInfo } from '../rpcinfo.js';
+import { stats } from '../stats-event.js';
 
 /**
  * The name of a call's span: `service/method`, or whichever of the two is known; when neither

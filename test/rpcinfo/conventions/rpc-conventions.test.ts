@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { eventAttributes, rpcAttributes, rpcName, rpcOutcome } from '../../src/rpcinfo/conventions.js';
-import { describeError } from '../../src/rpcinfo/error-description.js';
-import { RequestAbortedError } from '../../src/rpcinfo/errors.js';
-import { createRPCInfo, type RPCInfoInit } from '../../src/rpcinfo/rpcinfo.js';
-import { stats } from '../../src/rpcinfo/stats-event.js';
+import { eventAttributes, rpcAttributes, rpcName, rpcOutcome } from '../../../src/rpcinfo/conventions/rpc-conventions.js';
+import { describeError } from '../../../src/rpcinfo/conventions/error-description.js';
+import { RequestAbortedError } from '../../../src/rpcinfo/errors.js';
+import { createRPCInfo, type RPCInfoInit } from '../../../src/rpcinfo/rpcinfo.js';
+import { stats } from '../../../src/rpcinfo/stats-event.js';
 
 const ri = (init: Partial<RPCInfoInit> = {}) => createRPCInfo({ side: 'client', to: { serviceName: 'users', method: 'Get' }, ...init });
 
