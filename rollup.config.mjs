@@ -25,7 +25,9 @@ export default [
       format: 'es',
       entryFileNames: '[name].mjs',
       chunkFileNames: 'chunks/[name]-[hash].mjs',
-      plugins: [terser({ compress: false, mangle: false, module: true, format: { comments: false, beautify: true, ascii_only: true, preserve_annotations: true } })],
+      plugins: [
+        terser({ compress: false, mangle: false, module: true, format: { comments: false, beautify: true, ascii_only: true, preserve_annotations: true } }),
+      ],
     },
     plugins: [typescript({ tsconfig: './tsconfig.json', outDir: 'dist', declarationDir: 'dist/types', noEmitOnError: true })],
   },

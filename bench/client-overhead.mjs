@@ -86,15 +86,36 @@ if (process.argv.includes('--server')) {
       markdownTable(
         ['mode', 'µs/call (wall)', 'spread', 'client CPU µs/call'],
         [
-          ['untraced global fetch', fmt(mu, 2), spread(results.untraced).map((v) => fmt(v, 1)).join('–'), fmt(cu, 1)],
-          ['traceFetch, no-op tracer', fmt(mt, 2), spread(results.traced).map((v) => fmt(v, 1)).join('–'), fmt(ct, 1)],
+          [
+            'untraced global fetch',
+            fmt(mu, 2),
+            spread(results.untraced)
+              .map((v) => fmt(v, 1))
+              .join('–'),
+            fmt(cu, 1),
+          ],
+          [
+            'traceFetch, no-op tracer',
+            fmt(mt, 2),
+            spread(results.traced)
+              .map((v) => fmt(v, 1))
+              .join('–'),
+            fmt(ct, 1),
+          ],
         ],
       ),
     );
     const ok = ratio <= TARGET;
-    console.log(`traced / untraced: ${fmtRatio(ratio)} (target ≤ ${TARGET}×: ${ok ? 'ok' : 'MISSED'}); client CPU per call ${fmtRatio(ct / cu)} (+${fmt(ct - cu, 1)} µs)`);
+    console.log(
+      `traced / untraced: ${fmtRatio(ratio)} (target ≤ ${TARGET}×: ${ok ? 'ok' : 'MISSED'}); client CPU per call ${fmtRatio(ct / cu)} (+${fmt(ct - cu, 1)} µs)`,
+    );
     emitResult('client-overhead', [
-      { metric: 'traceFetch (no-op tracer) vs untraced fetch, loopback, per call', value: `${fmt(mt, 1)} µs vs ${fmt(mu, 1)} µs → ${fmtRatio(ratio)}; client CPU +${fmt(ct - cu, 1)} µs/call (${fmtRatio(ct / cu)})`, budget: `≤ ${TARGET}×`, ok },
+      {
+        metric: 'traceFetch (no-op tracer) vs untraced fetch, loopback, per call',
+        value: `${fmt(mt, 1)} µs vs ${fmt(mu, 1)} µs → ${fmtRatio(ratio)}; client CPU +${fmt(ct - cu, 1)} µs/call (${fmtRatio(ct / cu)})`,
+        budget: `≤ ${TARGET}×`,
+        ok,
+      },
     ]);
   } finally {
     clearTimeout(watchdog);

@@ -83,7 +83,11 @@ async function main() {
       `${fmt(m.isotrace)} (+${fmt(isoAdded)})`,
       `${fmt(m.otel)} (+${fmt(otelAdded)})`,
       fmtRatio(ratio),
-      `${spread(results[label].isotrace).map((v) => fmt(v)).join('–')} / ${spread(results[label].otel).map((v) => fmt(v)).join('–')}`,
+      `${spread(results[label].isotrace)
+        .map((v) => fmt(v))
+        .join('–')} / ${spread(results[label].otel)
+        .map((v) => fmt(v))
+        .join('–')}`,
     ]);
     rows.push({ metric: `with + await, ${label}: isotrace ns/op (OTel ns/op)`, value: `${fmt(m.isotrace)} (${fmt(m.otel)}) → ${fmtRatio(ratio)}` });
   }

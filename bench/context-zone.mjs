@@ -12,7 +12,15 @@ import { bundle } from './bundle.mjs';
 
 const MODES = ['baseline', 'isotrace', 'otel'];
 const LABEL = { baseline: 'zone.js, no manager', isotrace: 'isotrace ZoneContextManager', otel: 'OTel ZoneContextManager' };
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 const rounds = Math.max(5, argInt('rounds', 5));
 const iterations = argInt('iterations', 100_000);
@@ -79,12 +87,26 @@ try {
 
 const m = Object.fromEntries(MODES.map((mode) => [mode, median(results[mode])]));
 const ratio = m.isotrace / m.otel;
-console.log(`\nChromium ${version}: with(ctx, () => Promise.resolve().then(active)) per op, ns — medians of ${rounds} alternating pages, ${iterations} ops each`);
+console.log(
+  `\nChromium ${version}: with(ctx, () => Promise.resolve().then(active)) per op, ns — medians of ${rounds} alternating pages, ${iterations} ops each`,
+);
 console.log(
   markdownTable(
     ['mode', 'ns/op', 'added over no manager', 'spread'],
-    MODES.map((mode) => [LABEL[mode], fmt(m[mode]), mode === 'baseline' ? '—' : fmt(m[mode] - m.baseline), spread(results[mode]).map((v) => fmt(v)).join('–')]),
+    MODES.map((mode) => [
+      LABEL[mode],
+      fmt(m[mode]),
+      mode === 'baseline' ? '—' : fmt(m[mode] - m.baseline),
+      spread(results[mode])
+        .map((v) => fmt(v))
+        .join('–'),
+    ]),
   ),
 );
 console.log(`isotrace / OTel: ${fmtRatio(ratio)}`);
-emitResult('context-zone', [{ metric: `zone with + .then, Chromium ${version.split('.')[0]}: isotrace ns/op (OTel ns/op)`, value: `${fmt(m.isotrace)} (${fmt(m.otel)}) → ${fmtRatio(ratio)}` }]);
+emitResult('context-zone', [
+  {
+    metric: `zone with + .then, Chromium ${version.split('.')[0]}: isotrace ns/op (OTel ns/op)`,
+    value: `${fmt(m.isotrace)} (${fmt(m.otel)}) → ${fmtRatio(ratio)}`,
+  },
+]);

@@ -41,7 +41,9 @@ async function main() {
   const self = fileURLToPath(import.meta.url);
   const r = {};
   for (const mode of ['isotrace', 'otel']) {
-    r[mode] = await runChild(process.execPath, ['--expose-gc', self, '--child', mode, '--calls', String(calls), '--mark', String(mark)], { timeoutMs: 240_000 });
+    r[mode] = await runChild(process.execPath, ['--expose-gc', self, '--child', mode, '--calls', String(calls), '--mark', String(mark)], {
+      timeoutMs: 240_000,
+    });
     process.stderr.write(`${mode} done in ${fmt(r[mode].seconds)} s\n`);
   }
   const mb = (b) => fmt(b / MB, 2);
@@ -49,8 +51,24 @@ async function main() {
   console.log(`\nheap used after flush + GC (${process.version}), ${calls.toLocaleString('en')} traced calls, MB`);
   console.log(
     markdownTable(
-      ['pipeline', `heap at call ${mark.toLocaleString('en')}`, `heap at call ${calls.toLocaleString('en')}`, 'growth', 'RSS at end', 'run time', 'export counters'],
-      ['isotrace', 'otel'].map((m) => [m === 'otel' ? 'OpenTelemetry' : 'isotrace', mb(r[m].atMark.heapUsed), mb(r[m].atEnd.heapUsed), mb(growth(m)), mb(r[m].atEnd.rss), `${fmt(r[m].seconds)} s`, JSON.stringify(r[m].counts)]),
+      [
+        'pipeline',
+        `heap at call ${mark.toLocaleString('en')}`,
+        `heap at call ${calls.toLocaleString('en')}`,
+        'growth',
+        'RSS at end',
+        'run time',
+        'export counters',
+      ],
+      ['isotrace', 'otel'].map((m) => [
+        m === 'otel' ? 'OpenTelemetry' : 'isotrace',
+        mb(r[m].atMark.heapUsed),
+        mb(r[m].atEnd.heapUsed),
+        mb(growth(m)),
+        mb(r[m].atEnd.rss),
+        `${fmt(r[m].seconds)} s`,
+        JSON.stringify(r[m].counts),
+      ]),
     ),
   );
   const okGrowth = growth('isotrace') <= GROWTH_BUDGET;
@@ -58,9 +76,16 @@ async function main() {
   const dropped = r.isotrace.counts.dropped ?? 0;
   const note = dropped > 0 ? `; isotrace's exporter dropped ${dropped.toLocaleString('en')} of ${calls.toLocaleString('en')} spans (queue full)` : '';
   if (note) console.log(`warning${note}`);
-  console.log(`isotrace growth ${mb(growth('isotrace'))} MB (budget ≤ 1 MB: ${okGrowth ? 'ok' : 'MISSED'}); heap below OpenTelemetry's: ${okBelow ? 'yes' : 'NO'}`);
+  console.log(
+    `isotrace growth ${mb(growth('isotrace'))} MB (budget ≤ 1 MB: ${okGrowth ? 'ok' : 'MISSED'}); heap below OpenTelemetry's: ${okBelow ? 'yes' : 'NO'}`,
+  );
   emitResult('memory', [
-    { metric: `heap after GC, ${calls.toLocaleString('en')} traced calls, ${process.version}: isotrace (growth from call ${mark.toLocaleString('en')})`, value: `${mb(r.isotrace.atEnd.heapUsed)} MB (${mb(growth('isotrace'))} MB)${note}`, budget: 'growth ≤ 1 MB, heap < OTel', ok: okGrowth && okBelow },
+    {
+      metric: `heap after GC, ${calls.toLocaleString('en')} traced calls, ${process.version}: isotrace (growth from call ${mark.toLocaleString('en')})`,
+      value: `${mb(r.isotrace.atEnd.heapUsed)} MB (${mb(growth('isotrace'))} MB)${note}`,
+      budget: 'growth ≤ 1 MB, heap < OTel',
+      ok: okGrowth && okBelow,
+    },
     { metric: 'heap after GC, same work: OpenTelemetry (growth)', value: `${mb(r.otel.atEnd.heapUsed)} MB (${mb(growth('otel'))} MB)` },
   ]);
 }

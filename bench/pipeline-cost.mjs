@@ -58,15 +58,42 @@ async function main() {
   const mo = median(results.otel);
   const ratio = mi / mo;
   const ok = ratio <= BUDGET;
-  console.log(`\ntraced call without I/O, ns per call (${process.version}) — medians of ${rounds} alternating child processes, ${calls} calls each after warm-up`);
-  console.log(markdownTable(['pipeline', 'ns/call', 'spread', 'export counters (last run)'], MODES.map((m) => [LABEL[m], fmt(results[m].length && median(results[m])), spread(results[m]).map((v) => fmt(v)).join('–'), JSON.stringify(counts[m])])));
-  console.log(`isotrace / OpenTelemetry: ${fmtRatio(ratio)} = 1/${fmt(1 / ratio, 1)} (budget ≤ 1/5: ${ok ? 'ok' : 'MISSED'}); without batching and encoding: ${fmtRatio(md / mo)}`);
+  console.log(
+    `\ntraced call without I/O, ns per call (${process.version}) — medians of ${rounds} alternating child processes, ${calls} calls each after warm-up`,
+  );
+  console.log(
+    markdownTable(
+      ['pipeline', 'ns/call', 'spread', 'export counters (last run)'],
+      MODES.map((m) => [
+        LABEL[m],
+        fmt(results[m].length && median(results[m])),
+        spread(results[m])
+          .map((v) => fmt(v))
+          .join('–'),
+        JSON.stringify(counts[m]),
+      ]),
+    ),
+  );
+  console.log(
+    `isotrace / OpenTelemetry: ${fmtRatio(ratio)} = 1/${fmt(1 / ratio, 1)} (budget ≤ 1/5: ${ok ? 'ok' : 'MISSED'}); without batching and encoding: ${fmtRatio(md / mo)}`,
+  );
   const dropped = counts.isotrace.dropped ?? 0;
-  const note = dropped > 0 ? `; isotrace's exporter dropped ${fmt((100 * dropped) / (dropped + (counts.isotrace.exported ?? 0)), 0)}% of spans (queue full), so it encoded fewer` : '';
+  const note =
+    dropped > 0
+      ? `; isotrace's exporter dropped ${fmt((100 * dropped) / (dropped + (counts.isotrace.exported ?? 0)), 0)}% of spans (queue full), so it encoded fewer`
+      : '';
   if (note) console.log(`warning${note}`);
   emitResult('pipeline-cost', [
-    { metric: `traced call without I/O, ${process.version}: isotrace vs OpenTelemetry`, value: `${fmt(mi, 0)} ns vs ${fmt(mo, 0)} ns → ${fmtRatio(ratio)} (1/${fmt(1 / ratio, 1)})${note}`, budget: '≤ 1/5 (0.2×)', ok },
-    { metric: 'same, isotrace span tracer only (no metrics tracer: what the OpenTelemetry pipeline does)', value: `${fmt(ms, 0)} ns → ${fmtRatio(ms / mo)} OpenTelemetry` },
+    {
+      metric: `traced call without I/O, ${process.version}: isotrace vs OpenTelemetry`,
+      value: `${fmt(mi, 0)} ns vs ${fmt(mo, 0)} ns → ${fmtRatio(ratio)} (1/${fmt(1 / ratio, 1)})${note}`,
+      budget: '≤ 1/5 (0.2×)',
+      ok,
+    },
+    {
+      metric: 'same, isotrace span tracer only (no metrics tracer: what the OpenTelemetry pipeline does)',
+      value: `${fmt(ms, 0)} ns → ${fmtRatio(ms / mo)} OpenTelemetry`,
+    },
     { metric: 'same, isotrace spans dropped at the exporter (no batching, no OTLP encoding)', value: `${fmt(md, 0)} ns → ${fmtRatio(md / mo)} OpenTelemetry` },
   ]);
 }

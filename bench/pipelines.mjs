@@ -38,7 +38,16 @@ export async function isotracePipeline({ batching = true, metrics: withMetrics =
   // Without batching: a SpanExporter that drops each span as it ends (no queue, no encoding).
   const exporter = batching
     ? iso.createOtlpHttpExporter({ url: 'http://127.0.0.1:4318/v1/traces', fetch: discard })
-    : { export: (spans) => void (discarded += spans.length), forceFlush: async () => {}, shutdown: async () => {}, stats: { get discarded() { return discarded; } } };
+    : {
+        export: (spans) => void (discarded += spans.length),
+        forceFlush: async () => {},
+        shutdown: async () => {},
+        stats: {
+          get discarded() {
+            return discarded;
+          },
+        },
+      };
   const spans = iso.createSpanTracer({ serviceName: 'bench', exporter });
   const options = { tracers: withMetrics ? [spans, iso.createMetricsTracer()] : [spans], service: 'bench', callee: CALLEE, method: METHOD };
   let checked = false;

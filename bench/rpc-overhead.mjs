@@ -47,7 +47,10 @@ let childVersion = process.version;
 for (let round = 0; round < rounds; round++) {
   for (const mode of rotate(MODES, round)) {
     const t0 = performance.now();
-    const r = await runChild(nodeBin, ['--import', path.join(benchDir, `rpc/preload-${PRELOAD[mode]}.mjs`), child, '--calls', String(calls)], { timeoutMs: 120_000, env: ENV[mode] });
+    const r = await runChild(nodeBin, ['--import', path.join(benchDir, `rpc/preload-${PRELOAD[mode]}.mjs`), child, '--calls', String(calls)], {
+      timeoutMs: 120_000,
+      env: ENV[mode],
+    });
     wall[mode].push(performance.now() - t0);
     perCall[mode].push(r.usPerCall);
     cpuPerCall[mode].push(r.cpuUsPerCall);
@@ -63,15 +66,30 @@ for (const mode of ['isotrace', 'otel']) {
 const m = Object.fromEntries(MODES.map((mode) => [mode, median(perCall[mode])]));
 const w = Object.fromEntries(MODES.map((mode) => [mode, median(wall[mode])]));
 const c = Object.fromEntries(MODES.map((mode) => [mode, median(cpuPerCall[mode])]));
-console.log(`\nloopback fetch RPC, client + server in one process (Node ${childVersion}) — medians of ${rounds} alternating processes, ${calls} sequential calls each after warm-up`);
+console.log(
+  `\nloopback fetch RPC, client + server in one process (Node ${childVersion}) — medians of ${rounds} alternating processes, ${calls} sequential calls each after warm-up`,
+);
 console.log(
   markdownTable(
-    ['mode', 'µs/call', 'per call vs untraced', 'spread µs/call', 'CPU µs/call', 'CPU vs untraced', 'process wall ms', 'wall vs untraced', 'traceparent at server', 'export counters (last run)'],
+    [
+      'mode',
+      'µs/call',
+      'per call vs untraced',
+      'spread µs/call',
+      'CPU µs/call',
+      'CPU vs untraced',
+      'process wall ms',
+      'wall vs untraced',
+      'traceparent at server',
+      'export counters (last run)',
+    ],
     MODES.map((mode) => [
       LABEL[mode],
       fmt(m[mode]),
       fmtRatio(m[mode] / m.untraced),
-      spread(perCall[mode]).map((v) => fmt(v)).join('–'),
+      spread(perCall[mode])
+        .map((v) => fmt(v))
+        .join('–'),
       fmt(c[mode]),
       fmtRatio(c[mode] / c.untraced),
       fmt(w[mode], 0),
@@ -83,11 +101,30 @@ console.log(
 );
 const ratio = m.isotrace / m.untraced;
 const ok = ratio <= BUDGET;
-console.log(`isotrace per call: ${fmtRatio(ratio)} untraced (budget ≤ ${BUDGET}×: ${ok ? 'ok' : 'MISSED'}); spans dropped at the exporter: ${fmtRatio(m['isotrace-discard'] / m.untraced)}; OpenTelemetry: ${fmtRatio(m.otel / m.untraced)}`);
+console.log(
+  `isotrace per call: ${fmtRatio(ratio)} untraced (budget ≤ ${BUDGET}×: ${ok ? 'ok' : 'MISSED'}); spans dropped at the exporter: ${fmtRatio(m['isotrace-discard'] / m.untraced)}; OpenTelemetry: ${fmtRatio(m.otel / m.untraced)}`,
+);
 emitResult('rpc-overhead', [
-  { metric: `loopback fetch RPC (Node ${childVersion}), per call: isotrace vs untraced`, value: `${fmt(m.isotrace)} µs vs ${fmt(m.untraced)} µs → ${fmtRatio(ratio)} (CPU ${fmtRatio(c.isotrace / c.untraced)})`, budget: `≤ ${BUDGET}×`, ok },
-  { metric: 'same, isotrace spans dropped at the exporter (no batching, no OTLP encoding)', value: `${fmt(m['isotrace-discard'])} µs → ${fmtRatio(m['isotrace-discard'] / m.untraced)} (CPU ${fmtRatio(c['isotrace-discard'] / c.untraced)})` },
-  { metric: 'same, untraced + one AsyncLocalStorage.run per call on each side (the floor of any context propagation)', value: `${fmt(m['als-only'])} µs → ${fmtRatio(m['als-only'] / m.untraced)} (CPU ${fmtRatio(c['als-only'] / c.untraced)})` },
-  { metric: 'loopback fetch RPC, per call: OpenTelemetry JS vs untraced', value: `${fmt(m.otel)} µs → ${fmtRatio(m.otel / m.untraced)} (CPU ${fmtRatio(c.otel / c.untraced)})` },
-  { metric: 'loopback fetch RPC, whole process wall time vs untraced: isotrace, OpenTelemetry', value: `${fmtRatio(w.isotrace / w.untraced)}, ${fmtRatio(w.otel / w.untraced)}` },
+  {
+    metric: `loopback fetch RPC (Node ${childVersion}), per call: isotrace vs untraced`,
+    value: `${fmt(m.isotrace)} µs vs ${fmt(m.untraced)} µs → ${fmtRatio(ratio)} (CPU ${fmtRatio(c.isotrace / c.untraced)})`,
+    budget: `≤ ${BUDGET}×`,
+    ok,
+  },
+  {
+    metric: 'same, isotrace spans dropped at the exporter (no batching, no OTLP encoding)',
+    value: `${fmt(m['isotrace-discard'])} µs → ${fmtRatio(m['isotrace-discard'] / m.untraced)} (CPU ${fmtRatio(c['isotrace-discard'] / c.untraced)})`,
+  },
+  {
+    metric: 'same, untraced + one AsyncLocalStorage.run per call on each side (the floor of any context propagation)',
+    value: `${fmt(m['als-only'])} µs → ${fmtRatio(m['als-only'] / m.untraced)} (CPU ${fmtRatio(c['als-only'] / c.untraced)})`,
+  },
+  {
+    metric: 'loopback fetch RPC, per call: OpenTelemetry JS vs untraced',
+    value: `${fmt(m.otel)} µs → ${fmtRatio(m.otel / m.untraced)} (CPU ${fmtRatio(c.otel / c.untraced)})`,
+  },
+  {
+    metric: 'loopback fetch RPC, whole process wall time vs untraced: isotrace, OpenTelemetry',
+    value: `${fmtRatio(w.isotrace / w.untraced)}, ${fmtRatio(w.otel / w.untraced)}`,
+  },
 ]);

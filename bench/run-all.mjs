@@ -30,9 +30,7 @@ const SCRIPTS = [
   ['context-zone', 'zone.js managers in Chromium'],
 ];
 
-const only = argValue('only', '')
-  .split(',')
-  .filter(Boolean);
+const only = argValue('only', '').split(',').filter(Boolean);
 const selected = only.length ? SCRIPTS.filter(([s]) => only.includes(s)) : SCRIPTS;
 
 // bench/server-overhead.mjs (issue 4's script) prints plain lines, not a BENCH_RESULT: read them.
@@ -45,14 +43,29 @@ const ADAPTERS = {
     if (!untraced || !traced || !ratio) return [];
     const ok = Number(ratio[1]) >= Number(ratio[2]);
     const cpuNote = cpu ? `; server CPU per request ${cpu[1]}×` : '';
-    return [{ script: 'server-overhead', rows: [{ metric: 'traceHttpHandler (no-op tracer) vs untraced node:http, requests/s', value: `${traced} vs ${untraced} req/s → ${ratio[1]}×${cpuNote}`, budget: `≥ ${ratio[2]}×`, ok }] }];
+    return [
+      {
+        script: 'server-overhead',
+        rows: [
+          {
+            metric: 'traceHttpHandler (no-op tracer) vs untraced node:http, requests/s',
+            value: `${traced} vs ${untraced} req/s → ${ratio[1]}×${cpuNote}`,
+            budget: `≥ ${ratio[2]}×`,
+            ok,
+          },
+        ],
+      },
+    ];
   },
 };
 
 function run(script, node) {
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const child = spawn(node ? path.join(rootDir, node) : process.execPath, [path.join(benchDir, `${script}.mjs`)], { cwd: rootDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(node ? path.join(rootDir, node) : process.execPath, [path.join(benchDir, `${script}.mjs`)], {
+      cwd: rootDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => {
@@ -78,7 +91,10 @@ for (const [script, what, node] of selected) {
   if (results.length === 0) {
     failed++;
     const lastErr = r.err.trim().split('\n').filter(Boolean);
-    const reason = (lastErr.find((l) => l.startsWith('bench:')) ?? lastErr.pop() ?? (r.code === 0 ? 'its output was not recognised' : `exit ${r.code}`)).slice(0, 160);
+    const reason = (lastErr.find((l) => l.startsWith('bench:')) ?? lastErr.pop() ?? (r.code === 0 ? 'its output was not recognised' : `exit ${r.code}`)).slice(
+      0,
+      160,
+    );
     rows.push([what, 'not measured', '—', `failed: ${reason.replaceAll('|', '\\|')}`, `\`${command}\``]);
     continue;
   }

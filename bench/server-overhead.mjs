@@ -107,7 +107,9 @@ async function main() {
     const rps = Object.fromEntries(modes.map((m) => [m, median(results[m].map((r) => r.rps))]));
     const cpu = Object.fromEntries(modes.map((m) => [m, median(results[m].map((r) => r.cpu))]));
     for (const m of modes) console.log(`median ${m}: ${rps[m].toFixed(0)} req/s, ${cpu[m].toFixed(1)} µs server CPU per request`);
-    console.log(`ratio traced/untraced: ${(rps.traced / rps.untraced).toFixed(3)} req/s (target >= 0.97); CPU per request ${(cpu.traced / cpu.untraced).toFixed(3)}x`);
+    console.log(
+      `ratio traced/untraced: ${(rps.traced / rps.untraced).toFixed(3)} req/s (target >= 0.97); CPU per request ${(cpu.traced / cpu.untraced).toFixed(3)}x`,
+    );
   } finally {
     for (const child of Object.values(children)) child.disconnect();
   }

@@ -47,7 +47,9 @@ for (const [what, m, budget, ceiling] of checks) {
   console.log(`${over ? 'FAIL' : 'ok  '} ${what}: ${m.gzip} B gzip, ${m.min} B min${limit}${target}`);
 }
 if (failed) {
-  console.error(`size-check: FAILED — ${failed} bundle(s) grew past the CI ceiling; find what grew them (bench/bundle-size.mjs) or, if it is worth its bytes, raise the ceiling in bench/size-check.mjs and say why.`);
+  console.error(
+    `size-check: FAILED — ${failed} bundle(s) grew past the CI ceiling; find what grew them (bench/bundle-size.mjs) or, if it is worth its bytes, raise the ceiling in bench/size-check.mjs and say why.`,
+  );
   process.exit(1);
 }
 console.log('size-check: no bundle past its CI ceiling');

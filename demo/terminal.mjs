@@ -55,7 +55,7 @@ export function renderWaterfall(view, options = {}) {
     from = Math.min(Math.max(from, 0), width - 1);
     to = Math.min(Math.max(to, from + 1), width);
     const bar = `${'·'.repeat(from)}${'█'.repeat(to - from)}${'·'.repeat(width - to)}`;
-    const code = row.error ? 31 : SERVICE_COLORS[/** @type {keyof typeof SERVICE_COLORS} */ (row.service)] ?? 37;
+    const code = row.error ? 31 : (SERVICE_COLORS[/** @type {keyof typeof SERVICE_COLORS} */ (row.service)] ?? 37);
     const name = fit(`${'  '.repeat(row.depth)}${row.name}`, nameWidth);
     const error = row.error ? `  ${paint(31, `✗ ${fit(row.errorText.replace(/^isotrace: /, ''), 72).trimEnd()}`)}` : '';
     lines.push(

@@ -42,7 +42,11 @@ const byTime = (record: RpcRecord, order: string[]) => {
 
 for (const { file } of APP_PAGES) {
   test.describe(file, () => {
-    test('the traceparent the tracer injected arrives with fetch (header) and WebSocket (meta); events and sizes are recorded', async ({ page, topology, pageProblems }) => {
+    test('the traceparent the tracer injected arrives with fetch (header) and WebSocket (meta); events and sizes are recorded', async ({
+      page,
+      topology,
+      pageProblems,
+    }) => {
       await page.goto(`${topology.url}/${file}`);
       const outcome = await clickAndWait(page, 'flow');
       expect(outcome.ok).toBe(true);
@@ -74,9 +78,31 @@ for (const { file } of APP_PAGES) {
       // WebSocket: connection, write, wait, read, in order; frame sizes.
       expect(wsRecord).toMatchObject({ side: 'client', service: 'demo.v1.Realtime', method: 'GetFeed', error: null });
       expect(names(wsRecord).sort()).toEqual(
-        ['RPCStart', 'ClientConnStart', 'ClientConnFinish', 'WriteStart', 'WriteFinish', 'WaitReadStart', 'WaitReadFinish', 'ReadStart', 'ReadFinish', 'RPCFinish'].sort(),
+        [
+          'RPCStart',
+          'ClientConnStart',
+          'ClientConnFinish',
+          'WriteStart',
+          'WriteFinish',
+          'WaitReadStart',
+          'WaitReadFinish',
+          'ReadStart',
+          'ReadFinish',
+          'RPCFinish',
+        ].sort(),
       );
-      byTime(wsRecord, ['RPCStart', 'ClientConnStart', 'ClientConnFinish', 'WriteStart', 'WriteFinish', 'WaitReadStart', 'WaitReadFinish', 'ReadStart', 'ReadFinish', 'RPCFinish']);
+      byTime(wsRecord, [
+        'RPCStart',
+        'ClientConnStart',
+        'ClientConnFinish',
+        'WriteStart',
+        'WriteFinish',
+        'WaitReadStart',
+        'WaitReadFinish',
+        'ReadStart',
+        'ReadFinish',
+        'RPCFinish',
+      ]);
       expect(wsRecord.sendSize).toBeGreaterThan(0);
       expect(wsRecord.recvSize).toBeGreaterThan(0);
       expect(wsRecord.attributes).toMatchObject({ 'rpc.system': 'jsonrpc', 'rpc.method': 'GetFeed', 'rpc.jsonrpc.version': '2.0' });

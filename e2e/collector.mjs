@@ -219,7 +219,11 @@ export function createCollector(options = {}) {
       };
       const timer = setTimeout(() => {
         cleanup();
-        rejectPromise(new Error(`collector: ${opts.what ?? 'condition'} not met within ${timeoutMs} ms; it has ${spans.length} spans: ${spans.map((s) => `${s.service}:${s.name}`).join(', ')}`));
+        rejectPromise(
+          new Error(
+            `collector: ${opts.what ?? 'condition'} not met within ${timeoutMs} ms; it has ${spans.length} spans: ${spans.map((s) => `${s.service}:${s.name}`).join(', ')}`,
+          ),
+        );
       }, timeoutMs);
       const cleanup = () => {
         clearTimeout(timer);
@@ -283,8 +287,8 @@ export function createCollector(options = {}) {
     traces,
     waitFor,
     waitForTrace: (traceId, count, opts = {}) =>
-      waitFor((all) => all.filter((s) => s.traceId === traceId).length >= count, { ...opts, what: `${count} spans of trace ${traceId}` }).then(
-        (all) => all.filter((s) => s.traceId === traceId),
+      waitFor((all) => all.filter((s) => s.traceId === traceId).length >= count, { ...opts, what: `${count} spans of trace ${traceId}` }).then((all) =>
+        all.filter((s) => s.traceId === traceId),
       ),
     reset() {
       spans.length = 0;

@@ -55,7 +55,9 @@ for (const file of ['zone-on-page.html', 'zone-bundled.html']) {
     expect(result.outside && result.outsideAfter, 'the runner itself runs outside every context').toBe(true);
     const measured = Object.fromEntries(Object.entries(result.cases).map(([name, r]) => [name, r.kept]));
     await test.info().attach('context-matrix.txt', {
-      body: Object.entries(measured).map(([name, kept]) => `${kept ? 'kept' : 'LOST'}  ${name}`).join('\n'),
+      body: Object.entries(measured)
+        .map(([name, kept]) => `${kept ? 'kept' : 'LOST'}  ${name}`)
+        .join('\n'),
     });
     expect(measured).toEqual(CONTEXT_MATRIX);
     for (const [name, r] of Object.entries(result.cases)) {

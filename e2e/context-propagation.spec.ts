@@ -201,7 +201,10 @@ for (const { file, variant } of PAGES) {
 
       for (const call of calls) {
         const entries = tracerLog.filter((entry) => entry.method === call.method);
-        expect(entries.map((e) => e.phase), `${call.method}: tracer phases`).toEqual(['start', 'finish']);
+        expect(
+          entries.map((e) => e.phase),
+          `${call.method}: tracer phases`,
+        ).toEqual(['start', 'finish']);
         const [start, finish] = entries;
         // RPCStart is recorded before the tracers' start, RPCFinish before their finish.
         expect(start, `${call.method}: tracer start`).toMatchObject({ rpcStartRecorded: true, rpcFinishRecorded: false, span: call.span });
@@ -243,14 +246,19 @@ for (const { file, variant } of PAGES) {
       // The timers did interleave: B ticked before A's last tick, and A before B's last.
       const { order } = concurrent;
       expect([...order].sort()).toEqual([...ticks('A'), ...ticks('B')].sort());
-      expect(order.filter((t) => t.startsWith('A')), 'A ticks in order').toEqual(ticks('A'));
-      expect(order.filter((t) => t.startsWith('B')), 'B ticks in order').toEqual(ticks('B'));
+      expect(
+        order.filter((t) => t.startsWith('A')),
+        'A ticks in order',
+      ).toEqual(ticks('A'));
+      expect(
+        order.filter((t) => t.startsWith('B')),
+        'B ticks in order',
+      ).toEqual(ticks('B'));
       expect(order.indexOf('B0')).toBeLessThan(order.indexOf('A3'));
       expect(order.indexOf('A1')).toBeLessThan(order.indexOf('B3'));
 
       // Both calls were in flight at once: both started before either finished.
-      const seqOf = (method: string, phase: 'start' | 'finish') =>
-        tracerLog.find((e) => e.method === method && e.phase === phase)!.seq;
+      const seqOf = (method: string, phase: 'start' | 'finish') => tracerLog.find((e) => e.method === method && e.phase === phase)!.seq;
       expect(Math.max(seqOf('ConcurrentA', 'start'), seqOf('ConcurrentB', 'start'))).toBeLessThan(
         Math.min(seqOf('ConcurrentA', 'finish'), seqOf('ConcurrentB', 'finish')),
       );

@@ -39,32 +39,50 @@ test('the demo page draws each finished trace, both sides of the wire, as a wate
       await expect(trace.locator('.row.error')).toHaveCount(errors);
       await expect(trace.locator('.badge')).toHaveText(errors ? `${errors} error spans` : 'ok');
     };
-    await expectTrace(3, 'click: Fetch · GetUser', [
-      'webclick: Fetch · GetUserinternal',
-      'webdemo.v1.Gateway/GetUserclient · fetch',
-      'gatewaydemo.v1.Gateway/GetUserserver · http',
-      'gatewaydemo.v1.Backend/LoadUserclient · fetch',
-      'backenddemo.v1.Backend/LoadUserserver · http',
-    ], 0);
-    await expectTrace(2, 'click: Fetch · GetUser (backend fails)', [
-      'webclick: Fetch · GetUser (backend fails)internal',
-      'webdemo.v1.Gateway/GetUserclient · fetch',
-      'gatewaydemo.v1.Gateway/GetUserserver · http',
-      'gatewaydemo.v1.Backend/LoadUserclient · fetch',
-      'backenddemo.v1.Backend/LoadUserserver · http',
-    ], 5); // the click failed too: it got the error
-    await expectTrace(1, 'click: WebSocket · GetFeed', [
-      'webclick: WebSocket · GetFeedinternal',
-      'webdemo.v1.Realtime/GetFeedclient · websocket',
-      'realtimedemo.v1.Realtime/GetFeedserver · websocket',
-      'realtimedemo.v1.Backend/LoadFeedclient · fetch',
-      'backenddemo.v1.Backend/LoadFeedserver · http',
-    ], 0);
-    await expectTrace(0, 'click: WebSocket · dropped mid-call', [
-      'webclick: WebSocket · dropped mid-call',
-      'webdemo.v1.Realtime/Dropclient · websocket',
-      'realtimedemo.v1.Realtime/Dropserver · websocket',
-    ].map((t, i) => (i === 0 ? `${t}internal` : t)), 3);
+    await expectTrace(
+      3,
+      'click: Fetch · GetUser',
+      [
+        'webclick: Fetch · GetUserinternal',
+        'webdemo.v1.Gateway/GetUserclient · fetch',
+        'gatewaydemo.v1.Gateway/GetUserserver · http',
+        'gatewaydemo.v1.Backend/LoadUserclient · fetch',
+        'backenddemo.v1.Backend/LoadUserserver · http',
+      ],
+      0,
+    );
+    await expectTrace(
+      2,
+      'click: Fetch · GetUser (backend fails)',
+      [
+        'webclick: Fetch · GetUser (backend fails)internal',
+        'webdemo.v1.Gateway/GetUserclient · fetch',
+        'gatewaydemo.v1.Gateway/GetUserserver · http',
+        'gatewaydemo.v1.Backend/LoadUserclient · fetch',
+        'backenddemo.v1.Backend/LoadUserserver · http',
+      ],
+      5,
+    ); // the click failed too: it got the error
+    await expectTrace(
+      1,
+      'click: WebSocket · GetFeed',
+      [
+        'webclick: WebSocket · GetFeedinternal',
+        'webdemo.v1.Realtime/GetFeedclient · websocket',
+        'realtimedemo.v1.Realtime/GetFeedserver · websocket',
+        'realtimedemo.v1.Backend/LoadFeedclient · fetch',
+        'backenddemo.v1.Backend/LoadFeedserver · http',
+      ],
+      0,
+    );
+    await expectTrace(
+      0,
+      'click: WebSocket · dropped mid-call',
+      ['webclick: WebSocket · dropped mid-call', 'webdemo.v1.Realtime/Dropclient · websocket', 'realtimedemo.v1.Realtime/Dropserver · websocket'].map((t, i) =>
+        i === 0 ? `${t}internal` : t,
+      ),
+      3,
+    );
     await expect(traces.nth(2).locator('.err').nth(1)).toHaveText('✗ HTTP 500');
     await expect(traces.nth(0).locator('.err').nth(2)).toContainText('the WebSocket closed (code 4001)');
 

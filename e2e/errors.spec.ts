@@ -133,7 +133,8 @@ for (const { file } of APP_PAGES) {
 // Node only (no page needed): the same 500 as the services' metrics see it.
 test('a served HTTP 5xx is an error in the span and in the metrics', async ({ topology }) => {
   const served = (status: string) =>
-    topology.metrics.snapshot().series.find((s) => s.side === 'server' && s.service === 'demo.v1.Gateway' && s.method === 'GetUser' && s.status === status)?.calls ?? 0;
+    topology.metrics.snapshot().series.find((s) => s.side === 'server' && s.service === 'demo.v1.Gateway' && s.method === 'GetUser' && s.status === status)
+      ?.calls ?? 0;
   const before = { ok: served('ok'), error: served('error') };
   const client = topology.createWebClient({ serviceName: 'node-test' });
   let traceId = '';

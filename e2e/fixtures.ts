@@ -42,6 +42,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   ],
 
   topology: [
+    // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this pattern; none here.
     async ({}, use) => {
       const topology = await startTopology();
       await use(topology);
@@ -63,9 +64,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       page.on('console', (message) => {
         if (message.type() === 'error') problems.push(`console.error: ${message.text()}`);
       });
-      page.on('requestfailed', (request) =>
-        problems.push(`requestfailed: ${request.url()} (${request.failure()?.errorText ?? 'unknown'})`),
-      );
+      page.on('requestfailed', (request) => problems.push(`requestfailed: ${request.url()} (${request.failure()?.errorText ?? 'unknown'})`));
       await use(problems);
       const unexpected = problems.filter((problem) => !allowedPageProblems.some((re) => re.test(problem)));
       expect(unexpected, 'page errors, console errors or failed requests').toEqual([]);

@@ -189,7 +189,13 @@ export async function startTopology(options = {}) {
       }
       for (const m of Array.isArray(message) ? message : [message]) {
         const meta = m?.meta ?? {};
-        seen.push({ service: SERVICES.realtime, method: String(m?.method), traceparent: meta.traceparent, tracestate: meta.tracestate, caller: meta['x-isotrace-caller'] });
+        seen.push({
+          service: SERVICES.realtime,
+          method: String(m?.method),
+          traceparent: meta.traceparent,
+          tracestate: meta.tracestate,
+          caller: meta['x-isotrace-caller'],
+        });
         if (m?.method === 'Drop') setTimeout(() => ws.close(DROP_CLOSE_CODE, 'dropped by the realtime service'), Number(m?.params?.afterMs ?? 5));
       }
     });
@@ -247,7 +253,13 @@ export async function startTopology(options = {}) {
       const sockets = new Set();
       const connect = () => {
         // Node 20 has no global WebSocket: pass ws's (a browser or Node >= 22 needs none).
-        const client = createWebSocketRpcClient(wsUrl, { WebSocket: /** @type {any} */ (WebSocket), tracers, service: serviceName, remoteService: RPC.realtime, timeoutMs: 5000 });
+        const client = createWebSocketRpcClient(wsUrl, {
+          WebSocket: /** @type {any} */ (WebSocket),
+          tracers,
+          service: serviceName,
+          remoteService: RPC.realtime,
+          timeoutMs: 5000,
+        });
         sockets.add(client);
         return client;
       };
@@ -257,7 +269,11 @@ export async function startTopology(options = {}) {
         connect,
         /** @param {number} id */
         async getUser(id, base = web.url) {
-          const res = await tracedFetch(`${base}/${RPC.gateway}/GetUser`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id }) });
+          const res = await tracedFetch(`${base}/${RPC.gateway}/GetUser`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ id }),
+          });
           const body = await res.json();
           if (!res.ok) throw new Error(`GetUser failed: HTTP ${res.status}: ${body?.message ?? ''}`);
           return body.user;

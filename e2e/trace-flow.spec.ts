@@ -15,7 +15,9 @@ const HTTP_SERVER_EVENTS = [
   ['RPCStart', 'ServerHandleStart', 'ReadStart', 'ReadFinish', 'WriteStart', 'WriteFinish', 'RPCFinish'],
   ['ServerHandleStart', 'ServerHandleFinish', 'RPCFinish'],
 ];
-const WS_CLIENT_EVENTS = [['RPCStart', 'ClientConnStart', 'ClientConnFinish', 'WriteStart', 'WriteFinish', 'WaitReadStart', 'WaitReadFinish', 'ReadStart', 'ReadFinish', 'RPCFinish']];
+const WS_CLIENT_EVENTS = [
+  ['RPCStart', 'ClientConnStart', 'ClientConnFinish', 'WriteStart', 'WriteFinish', 'WaitReadStart', 'WaitReadFinish', 'ReadStart', 'ReadFinish', 'RPCFinish'],
+];
 const WS_SERVER_EVENTS = [['RPCStart', 'ReadStart', 'ReadFinish', 'ServerHandleStart', 'ServerHandleFinish', 'WriteStart', 'WriteFinish', 'RPCFinish']];
 
 for (const { file } of APP_PAGES) {
@@ -55,16 +57,26 @@ for (const { file } of APP_PAGES) {
         [realtimeServer, webWs],
         [realtimeClient, realtimeServer],
         [backendFeed, realtimeClient],
-      ] as const) expectChildOf(child, parent);
+      ] as const)
+        expectChildOf(child, parent);
       // Server spans continue a remote parent; the others a local one.
       for (const span of spans) expect(parentIsRemote(span), `${span.service} ${span.kind} ${span.name}: remote parent`).toBe(span.kind === 'server');
 
       // What went over the wire: each service got its caller's span as traceparent, and its name.
-      const seen = (service: string, method: string) => topology.seen.filter((r) => r.service === service && r.method === method && r.traceparent?.includes(traceId));
-      expect(seen('gateway', `/${GET_USER}`)).toEqual([{ service: 'gateway', method: `/${GET_USER}`, traceparent: traceparentOf(webFetch), tracestate: undefined, caller: 'web' }]);
-      expect(seen('realtime', 'GetFeed')).toEqual([{ service: 'realtime', method: 'GetFeed', traceparent: traceparentOf(webWs), tracestate: undefined, caller: 'web' }]);
-      expect(seen('backend', `/${LOAD_USER}`)).toEqual([{ service: 'backend', method: `/${LOAD_USER}`, traceparent: traceparentOf(gatewayClient), tracestate: undefined, caller: 'gateway' }]);
-      expect(seen('backend', `/${LOAD_FEED}`)).toEqual([{ service: 'backend', method: `/${LOAD_FEED}`, traceparent: traceparentOf(realtimeClient), tracestate: undefined, caller: 'realtime' }]);
+      const seen = (service: string, method: string) =>
+        topology.seen.filter((r) => r.service === service && r.method === method && r.traceparent?.includes(traceId));
+      expect(seen('gateway', `/${GET_USER}`)).toEqual([
+        { service: 'gateway', method: `/${GET_USER}`, traceparent: traceparentOf(webFetch), tracestate: undefined, caller: 'web' },
+      ]);
+      expect(seen('realtime', 'GetFeed')).toEqual([
+        { service: 'realtime', method: 'GetFeed', traceparent: traceparentOf(webWs), tracestate: undefined, caller: 'web' },
+      ]);
+      expect(seen('backend', `/${LOAD_USER}`)).toEqual([
+        { service: 'backend', method: `/${LOAD_USER}`, traceparent: traceparentOf(gatewayClient), tracestate: undefined, caller: 'gateway' },
+      ]);
+      expect(seen('backend', `/${LOAD_FEED}`)).toEqual([
+        { service: 'backend', method: `/${LOAD_FEED}`, traceparent: traceparentOf(realtimeClient), tracestate: undefined, caller: 'realtime' },
+      ]);
 
       // Events in order, on both sides of each wire.
       for (const span of [webFetch, gatewayClient, realtimeClient]) expectEventsInOrder(span, ...FETCH_CLIENT_EVENTS);
@@ -82,7 +94,12 @@ for (const { file } of APP_PAGES) {
         expect(span.attributes['rpc.request.size'], `${span.service} ${span.kind} ${span.name}: request frame bytes`).toBeGreaterThan(0);
         expect(span.attributes['rpc.response.size'], `${span.service} ${span.kind} ${span.name}: response frame bytes`).toBeGreaterThan(0);
       }
-      for (const [client, server] of [[webFetch, gatewayServer], [gatewayClient, backendUser], [realtimeClient, backendFeed], [webWs, realtimeServer]] as const) {
+      for (const [client, server] of [
+        [webFetch, gatewayServer],
+        [gatewayClient, backendUser],
+        [realtimeClient, backendFeed],
+        [webWs, realtimeServer],
+      ] as const) {
         for (const key of ['http.request.body.size', 'http.response.body.size', 'rpc.request.size', 'rpc.response.size']) {
           expect(server.attributes[key], `${key}: ${client.service} → ${server.service} ${server.name}`).toBe(client.attributes[key]);
         }
@@ -99,7 +116,12 @@ for (const { file } of APP_PAGES) {
         expect(inner.startTime).toBeGreaterThanOrEqual(click.startTime);
         expect(inner.endTime).toBeLessThanOrEqual(click.endTime);
       }
-      for (const [client, server] of [[webFetch, gatewayServer], [gatewayClient, backendUser], [webWs, realtimeServer], [realtimeClient, backendFeed]] as const) {
+      for (const [client, server] of [
+        [webFetch, gatewayServer],
+        [gatewayClient, backendUser],
+        [webWs, realtimeServer],
+        [realtimeClient, backendFeed],
+      ] as const) {
         const responseSeen = client.events.find((e) => e.name === 'WaitReadFinish')!.time;
         expect(server.startTime, `${server.service} ${server.name} starts after its client`).toBeGreaterThanOrEqual(client.startTime - 2);
         expect(server.startTime, `${server.service} ${server.name} starts before its client got the response`).toBeLessThanOrEqual(responseSeen + 2);

@@ -116,7 +116,10 @@ try {
         app,
       );
       if (errors.length) throw new Error(ts.flattenDiagnosticMessageText(errors[0].messageText, '\n'));
-      const program = ts.createProgram(files.map((f) => f.file), options);
+      const program = ts.createProgram(
+        files.map((f) => f.file),
+        options,
+      );
       const where = `TypeScript ${ts.version}, moduleResolution ${moduleResolution} (module ${module})`;
       for (const d of ts.getPreEmitDiagnostics(program)) {
         const message = ts.flattenDiagnosticMessageText(d.messageText, '\n  ');

@@ -14,7 +14,13 @@ const ENTRIES = ['index', 'node', 'browser', 'protocol', 'otel'];
 /** @param {string} typesDir */
 export function entryExports(typesDir = path.join(root, 'dist/types')) {
   const files = ENTRIES.map((e) => path.join(typesDir, `${e}.d.ts`)).filter((f) => existsSync(f));
-  const program = ts.createProgram(files, { noEmit: true, skipLibCheck: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, types: [] });
+  const program = ts.createProgram(files, {
+    noEmit: true,
+    skipLibCheck: true,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    types: [],
+  });
   const checker = program.getTypeChecker();
   /** @type {Record<string, { values: string[]; types: string[] }>} */
   const out = {};
@@ -39,5 +45,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     process.exit(2);
   }
   if (process.argv.includes('--json')) console.log(JSON.stringify(all, null, 2));
-  else for (const [entry, { values, types }] of Object.entries(all)) console.log(`${entry.padEnd(9)} ${String(values.length + types.length).padStart(4)} exports: ${values.length} values, ${types.length} types`);
+  else
+    for (const [entry, { values, types }] of Object.entries(all))
+      console.log(`${entry.padEnd(9)} ${String(values.length + types.length).padStart(4)} exports: ${values.length} values, ${types.length} types`);
 }

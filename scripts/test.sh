@@ -11,6 +11,8 @@ node24=node_modules/node/bin/node
 
 rm -rf dist  # stale chunks of earlier builds would otherwise ship
 node node_modules/rollup/dist/bin/rollup -c --silent
+echo "--- format and lint (Biome)"
+node node_modules/@biomejs/biome/bin/biome ci . --colors=off
 echo "--- type check (src, tests, e2e)"
 node node_modules/typescript/bin/tsc --noEmit -p tsconfig.test.json
 node node_modules/typescript/bin/tsc --noEmit -p e2e

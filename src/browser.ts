@@ -59,12 +59,8 @@ export {
   isRpcProtocolError,
 } from './index.js';
 // Core: Trace context
-export type {
-  SpanContext,
-} from './index.js';
-export {
-  TraceFlags,
-} from './index.js';
+export type { SpanContext } from './index.js';
+export { TraceFlags } from './index.js';
 // Core: Spans: the span tracer, samplers, exporters
 export type {
   SpanData,

@@ -26,7 +26,14 @@ export type { TraceFetchOptions } from './client/fetch/options.js';
 export type { FetchCallName } from './client/fetch/naming.js';
 export type { PropagateTo } from './client/fetch/propagate-to.js';
 export { traceFetch } from './client/fetch/trace-fetch.js';
-export type { WebSocketRpcClient, WebSocketRpcClientOptions, WebSocketCallOptions, WebSocketNotifyOptions, WebSocketProtocolErrorEvent, WebSocketNotificationEvent } from './client/websocket/options.js';
+export type {
+  WebSocketRpcClient,
+  WebSocketRpcClientOptions,
+  WebSocketCallOptions,
+  WebSocketNotifyOptions,
+  WebSocketProtocolErrorEvent,
+  WebSocketNotificationEvent,
+} from './client/websocket/options.js';
 export { createWebSocketRpcClient } from './client/websocket/client.js';
 export { RpcTimeoutError, RpcConnectionClosedError, RpcRemoteError, RpcProtocolError } from './rpcinfo/errors.js';
 export { isRpcTimeoutError, isRpcConnectionClosedError, isRpcRemoteError, isRpcProtocolError } from './rpcinfo/errors.js';

@@ -18,7 +18,14 @@ const discard = async () => {
 const dropAtExporter = process.env.ISOTRACE_BENCH_EXPORTER === 'discard';
 let discarded = 0;
 const exporter = dropAtExporter
-  ? { export: (s) => void (discarded += s.length), forceFlush: async () => {}, shutdown: async () => {}, get stats() { return { discarded }; } }
+  ? {
+      export: (s) => void (discarded += s.length),
+      forceFlush: async () => {},
+      shutdown: async () => {},
+      get stats() {
+        return { discarded };
+      },
+    }
   : iso.createOtlpHttpExporter({ url: 'http://127.0.0.1:4318/v1/traces', fetch: discard });
 const spans = iso.createSpanTracer({ serviceName: 'bench', exporter });
 const metrics = iso.createMetricsTracer();

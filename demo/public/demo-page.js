@@ -34,13 +34,25 @@
 
   var actions = {
     fetchOk: function (ctx) {
-      return iso.context.with(ctx, function () { return getUser(7); }).then(function (user) { return user.name; });
+      return iso.context
+        .with(ctx, function () {
+          return getUser(7);
+        })
+        .then(function (user) {
+          return user.name;
+        });
     },
     fetchError: function (ctx) {
-      return iso.context.with(ctx, function () { return getUser(500); });
+      return iso.context.with(ctx, function () {
+        return getUser(500);
+      });
     },
     wsOk: function (ctx) {
-      return realtime().call('GetFeed', { userId: 7 }, { ctx: ctx }).then(function (feed) { return feed.items.length + ' posts'; });
+      return realtime()
+        .call('GetFeed', { userId: 7 }, { ctx: ctx })
+        .then(function (feed) {
+          return feed.items.length + ' posts';
+        });
     },
     wsDrop: function (ctx) {
       var client = iso.createWebSocketRpcClient(wsUrl, { tracers: tracers, service: 'web', remoteService: 'demo.v1.Realtime' });
@@ -55,13 +67,19 @@
       clicks += 1;
       var span = spans.startSpan('click: ' + button.textContent.trim(), { attributes: { 'app.button': button.id } });
       status.textContent = 'running ' + button.textContent.trim() + '…';
-      actions[button.dataset.action](span.ctx).then(
-        function (result) { status.textContent = button.textContent.trim() + ': ' + result; },
-        function (error) {
-          span.recordError(error);
-          status.textContent = button.textContent.trim() + ' failed: ' + error.message.replace(/^isotrace: /, '');
-        }
-      ).then(function () { span.end(); });
+      actions[button.dataset.action](span.ctx)
+        .then(
+          function (result) {
+            status.textContent = button.textContent.trim() + ': ' + result;
+          },
+          function (error) {
+            span.recordError(error);
+            status.textContent = button.textContent.trim() + ' failed: ' + error.message.replace(/^isotrace: /, '');
+          },
+        )
+        .then(function () {
+          span.end();
+        });
     });
   });
 
@@ -82,19 +100,29 @@
   }
 
   function renderTrace(trace) {
-    var errors = trace.rows.filter(function (r) { return r.error; }).length;
+    var errors = trace.rows.filter(function (r) {
+      return r.error;
+    }).length;
     var article = el('article', 'trace' + (errors ? ' has-error' : ''));
     article.dataset.traceId = trace.traceId;
     var head = el('div', 'trace-head');
     head.appendChild(el('span', 'trace-title', trace.rootName));
-    head.appendChild(el('span', 'trace-meta', 'trace ' + trace.traceId.slice(0, 8) + '… · ' + trace.spanCount + ' spans · ' + ms(trace.durationMs) + ' ms · ' + trace.services.join(' → ')));
+    head.appendChild(
+      el(
+        'span',
+        'trace-meta',
+        'trace ' + trace.traceId.slice(0, 8) + '… · ' + trace.spanCount + ' spans · ' + ms(trace.durationMs) + ' ms · ' + trace.services.join(' → '),
+      ),
+    );
     head.appendChild(el('span', 'badge' + (errors ? ' error' : ''), errors ? errors + ' error span' + (errors > 1 ? 's' : '') : 'ok'));
     article.appendChild(head);
 
     var axis = el('div', 'grid axis');
     axis.appendChild(el('span', '', 'service · span'));
     var ticks = el('div', 'ticks');
-    [0, 0.25, 0.5, 0.75, 1].forEach(function (f) { ticks.appendChild(el('span', '', ms(trace.durationMs * f) + ' ms')); });
+    [0, 0.25, 0.5, 0.75, 1].forEach(function (f) {
+      ticks.appendChild(el('span', '', ms(trace.durationMs * f) + ' ms'));
+    });
     axis.appendChild(ticks);
     axis.appendChild(el('span', 'ms', 'duration'));
     article.appendChild(axis);
@@ -122,9 +150,21 @@
         tick.title = event.name + ' +' + ms(event.offsetMs - row.offsetMs) + ' ms';
         bar.appendChild(tick);
       });
-      bar.title = row.service + ' ' + row.name + ': ' + ms(row.durationMs) + ' ms' +
-        (row.requestBytes ? ', request ' + row.requestBytes + ' B' : '') + (row.responseBytes ? ', response ' + row.responseBytes + ' B' : '') +
-        '\n' + row.events.map(function (e) { return e.name + ' +' + ms(e.offsetMs - row.offsetMs) + ' ms'; }).join('\n');
+      bar.title =
+        row.service +
+        ' ' +
+        row.name +
+        ': ' +
+        ms(row.durationMs) +
+        ' ms' +
+        (row.requestBytes ? ', request ' + row.requestBytes + ' B' : '') +
+        (row.responseBytes ? ', response ' + row.responseBytes + ' B' : '') +
+        '\n' +
+        row.events
+          .map(function (e) {
+            return e.name + ' +' + ms(e.offsetMs - row.offsetMs) + ' ms';
+          })
+          .join('\n');
       track.appendChild(bar);
       line.appendChild(track);
       line.appendChild(el('div', 'ms', ms(row.durationMs) + ' ms'));
@@ -140,19 +180,34 @@
 
   function refresh() {
     return fetch('/api/traces?complete=1', { cache: 'no-store' })
-      .then(function (res) { return res.json(); })
+      .then(function (res) {
+        return res.json();
+      })
       .then(function (data) {
-        var key = JSON.stringify(data.traces.map(function (t) { return [t.traceId, t.spanCount]; }));
+        var key = JSON.stringify(
+          data.traces.map(function (t) {
+            return [t.traceId, t.spanCount];
+          }),
+        );
         if (key === rendered) return;
         rendered = key;
         container.replaceChildren();
         if (data.traces.length === 0) container.appendChild(el('p', 'empty', 'No traces yet: click a button.'));
-        data.traces.forEach(function (trace) { container.appendChild(renderTrace(trace)); });
+        data.traces.forEach(function (trace) {
+          container.appendChild(renderTrace(trace));
+        });
       })
-      .catch(function () { /* the server went away: keep what is drawn */ });
+      .catch(function () {
+        /* the server went away: keep what is drawn */
+      });
   }
   refresh();
   setInterval(refresh, 500);
 
-  window.demo = { exporter: exporter, clicks: function () { return clicks; } };
+  window.demo = {
+    exporter: exporter,
+    clicks: function () {
+      return clicks;
+    },
+  };
 })();

@@ -25,7 +25,7 @@
   var unhandled = [];
   window.addEventListener('unhandledrejection', function (event) {
     var r = event.reason;
-    unhandled.push(r && r.name ? r.name + ': ' + r.message : String(r));
+    unhandled.push(r?.name ? r.name + ': ' + r.message : String(r));
   });
 
   // ---- tracing setup --------------------------------------------------------------------------
@@ -38,8 +38,12 @@
       memory.export(spans);
       return otlp.export(spans);
     },
-    forceFlush: function () { return otlp.forceFlush(); },
-    shutdown: function () { return otlp.shutdown(); },
+    forceFlush: function () {
+      return otlp.forceFlush();
+    },
+    shutdown: function () {
+      return otlp.shutdown();
+    },
   };
   var spanTracer = iso.createSpanTracer({ serviceName: 'web', exporter: exporter });
 
@@ -48,7 +52,10 @@
   var rpcLog = [];
   var inFlight = 0; // RPCs started and not finished (a fetch may finish up to 100 ms late, waiting for its Resource Timing entry)
   var recorder = {
-    start: function (ctx) { inFlight += 1; return ctx; },
+    start: function (ctx) {
+      inFlight += 1;
+      return ctx;
+    },
     finish: function (ctx) {
       inFlight -= 1;
       var ri = iso.getRPCInfo(ctx);
@@ -63,7 +70,9 @@
         traceId: span ? span.spanContext.traceId : null,
         parentSpanId: span ? span.parentSpanId || null : null,
         traceparent: ri.headers.get('traceparent') || null,
-        events: ri.stats.events().map(function (r) { return { name: r.event.name, time: r.time, status: r.status }; }),
+        events: ri.stats.events().map(function (r) {
+          return { name: r.event.name, time: r.time, status: r.status };
+        }),
         sendSize: ri.stats.sendSize,
         recvSize: ri.stats.recvSize,
         error: error ? { name: error.name || String(error), message: error.message || '' } : null,
@@ -117,7 +126,9 @@
     // A fetch RPC (gateway → backend), then a WebSocket RPC (realtime → backend), in one click.
     flow: async function (span) {
       var ctx = span.ctx;
-      var user = await iso.context.with(ctx, function () { return getUser(tracedFetch, '', 7); });
+      var user = await iso.context.with(ctx, function () {
+        return getUser(tracedFetch, '', 7);
+      });
       var afterAwait = observeActive();
       var feed = await realtime().call('GetFeed', { userId: 7 }, { ctx: ctx });
       return { user: user, feed: feed, afterAwait: afterAwait };
@@ -134,7 +145,9 @@
     afterAwait: async function (span) {
       var ctx = span.ctx;
       var before = observeActive();
-      await new Promise(function (resolve) { setTimeout(resolve, 1); });
+      await new Promise(function (resolve) {
+        setTimeout(resolve, 1);
+      });
       var after = observeActive();
       var ws = realtime();
       await ws.call('Ping', {}); // no ctx: the active (root) context
@@ -152,14 +165,20 @@
     // The backend fails: HTTP 500 from the backend, and from the gateway.
     fetch500: async function (span) {
       var ctx = span.ctx;
-      return { user: await iso.context.with(ctx, function () { return getUser(tracedFetch, '', 500); }) };
+      return {
+        user: await iso.context.with(ctx, function () {
+          return getUser(tracedFetch, '', 500);
+        }),
+      };
     },
 
     // A network error: nothing listens at `closed`.
     networkError: async function (span) {
       var ctx = span.ctx;
       try {
-        await iso.context.with(ctx, function () { return getUser(tracedFetch, params.get('closed'), 1); });
+        await iso.context.with(ctx, function () {
+          return getUser(tracedFetch, params.get('closed'), 1);
+        });
         return { caught: null };
       } catch (error) {
         return { caught: describeError(error) };
@@ -183,11 +202,15 @@
       var ctx = span.ctx;
       var origin = params.get('foreign');
       var allowed = iso.traceFetch({ tracers: tracers, service: 'web', propagateTo: [origin] });
-      var first = await iso.context.with(ctx, function () { return tracedFetch(origin + '/record?via=default'); });
+      var first = await iso.context.with(ctx, function () {
+        return tracedFetch(origin + '/record?via=default');
+      });
       await first.text();
       await allFinished();
       var firstRecord = rpcLog[rpcLog.length - 1];
-      var second = await iso.context.with(ctx, function () { return allowed(origin + '/record?via=propagateTo'); });
+      var second = await iso.context.with(ctx, function () {
+        return allowed(origin + '/record?via=propagateTo');
+      });
       await second.text();
       await allFinished();
       var secondRecord = rpcLog[rpcLog.length - 1];
@@ -212,22 +235,39 @@
     var logStart = rpcLog.length;
     // The scenario's synchronous start runs with the click's span active; after its first native
     // await it is on its own, and passes span.ctx explicitly.
-    runs[name] = iso.context.with(span.ctx, function () { return scenarios[name](span); }).then(
-      function (result) { return { ok: true, result: result }; },
-      function (error) { span.recordError(error); return { ok: false, error: describeError(error) }; }
-    ).then(function (outcome) {
-      span.end(); // before the summary resolves: a test may close the page right after it
-      return allFinished().then(function () { return outcome; });
-    }).then(function (outcome) {
-      outcome.traceId = span.spanContext.traceId;
-      outcome.clickSpanId = span.spanContext.spanId;
-      outcome.rpcs = rpcLog.slice(logStart);
-      outcome.webSpans = memory.spans.filter(function (s) { return s.traceId === outcome.traceId; }).map(function (s) {
-        return { spanId: s.spanId, parentSpanId: s.parentSpanId || null, name: s.name, kind: s.kind };
+    runs[name] = iso.context
+      .with(span.ctx, function () {
+        return scenarios[name](span);
+      })
+      .then(
+        function (result) {
+          return { ok: true, result: result };
+        },
+        function (error) {
+          span.recordError(error);
+          return { ok: false, error: describeError(error) };
+        },
+      )
+      .then(function (outcome) {
+        span.end(); // before the summary resolves: a test may close the page right after it
+        return allFinished().then(function () {
+          return outcome;
+        });
+      })
+      .then(function (outcome) {
+        outcome.traceId = span.spanContext.traceId;
+        outcome.clickSpanId = span.spanContext.spanId;
+        outcome.rpcs = rpcLog.slice(logStart);
+        outcome.webSpans = memory.spans
+          .filter(function (s) {
+            return s.traceId === outcome.traceId;
+          })
+          .map(function (s) {
+            return { spanId: s.spanId, parentSpanId: s.parentSpanId || null, name: s.name, kind: s.kind };
+          });
+        outcome.unhandled = unhandled.slice();
+        return outcome;
       });
-      outcome.unhandled = unhandled.slice();
-      return outcome;
-    });
   }
 
   document.addEventListener('DOMContentLoaded', function () {
@@ -236,7 +276,9 @@
       var button = document.createElement('button');
       button.id = 'run-' + name;
       button.textContent = name;
-      button.addEventListener('click', function () { start(name); });
+      button.addEventListener('click', function () {
+        start(name);
+      });
       bar.appendChild(button);
     });
   });
@@ -247,6 +289,8 @@
     memory: memory,
     otlp: otlp,
     unhandled: unhandled,
-    flush: function () { return spanTracer.forceFlush(); },
+    flush: function () {
+      return spanTracer.forceFlush();
+    },
   };
 })();

@@ -63,14 +63,22 @@
         reject(new Error('context case "' + name + '" did not settle within ' + CASE_TIMEOUT_MS + ' ms'));
       }, CASE_TIMEOUT_MS);
       promise.then(
-        function (value) { clearTimeout(timer); resolve(value); },
-        function (error) { clearTimeout(timer); reject(error); }
+        function (value) {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        function (error) {
+          clearTimeout(timer);
+          reject(error);
+        },
       );
     });
   }
 
   function delay(ms) {
-    return new Promise(function (resolve) { setTimeout(resolve, ms); });
+    return new Promise(function (resolve) {
+      setTimeout(resolve, ms);
+    });
   }
 
   // A tracer that records what it is called with; `start` returns a derived context carrying a
@@ -82,7 +90,7 @@
     var tracer = {
       start: function (ctx) {
         var ri = isotrace.getRPCInfo(ctx);
-        var startRecord = ri && ri.stats.getEvent(isotrace.stats.RPCStart);
+        var startRecord = ri?.stats.getEvent(isotrace.stats.RPCStart);
         var span = 'span-' + nextSpan++;
         log.push({
           seq: nextSeq(),
@@ -90,19 +98,19 @@
           method: methodOf(ri),
           span: span,
           rpcStartRecorded: !!startRecord,
-          rpcFinishRecorded: !!(ri && ri.stats.getEvent(isotrace.stats.RPCFinish)),
+          rpcFinishRecorded: !!ri?.stats.getEvent(isotrace.stats.RPCFinish),
         });
         return ctx.setValue(SPAN, span);
       },
       finish: function (ctx) {
         var ri = isotrace.getRPCInfo(ctx);
-        var finishRecord = ri && ri.stats.getEvent(isotrace.stats.RPCFinish);
+        var finishRecord = ri?.stats.getEvent(isotrace.stats.RPCFinish);
         log.push({
           seq: nextSeq(),
           phase: 'finish',
           method: methodOf(ri),
           span: ctx.getValue(SPAN) === undefined ? null : ctx.getValue(SPAN),
-          rpcStartRecorded: !!(ri && ri.stats.getEvent(isotrace.stats.RPCStart)),
+          rpcStartRecorded: !!ri?.stats.getEvent(isotrace.stats.RPCStart),
           rpcFinishRecorded: !!finishRecord,
           finishStatus: finishRecord ? finishRecord.status : null,
         });
@@ -140,7 +148,7 @@
           return probes[where];
         }
         return body(ctx, probe, own);
-      })
+      }),
     );
     return {
       method: method,
@@ -156,7 +164,7 @@
   var cases = {
     // (b) synchronously inside the call.
     sync: function (recorder) {
-      return traced(recorder, 'Sync', function (ctx, probe) {
+      return traced(recorder, 'Sync', function (_ctx, probe) {
         probe('sync');
         return 'sync-result';
       });
@@ -164,7 +172,7 @@
 
     // (b) in a setTimeout callback, and in a timer scheduled from that callback.
     setTimeout: function (recorder) {
-      return traced(recorder, 'SetTimeout', function (ctx, probe) {
+      return traced(recorder, 'SetTimeout', function (_ctx, probe) {
         return new Promise(function (resolve) {
           setTimeout(function () {
             probe('setTimeout');
@@ -186,9 +194,11 @@
       var outside = null;
       var clicks = 0;
       var allClicked;
-      var clicked = new Promise(function (resolve) { allClicked = resolve; });
+      var clicked = new Promise(function (resolve) {
+        allClicked = resolve;
+      });
       try {
-        var started = traced(recorder, 'DomEvent', function (ctx, probe) {
+        var started = traced(recorder, 'DomEvent', function (_ctx, probe) {
           button.addEventListener('click', function onClick() {
             clicks += 1;
             probe(clicks === 1 ? 'listener (click() from a timer inside the call)' : 'listener (dispatchEvent from outside the call)');
@@ -197,7 +207,9 @@
               allClicked();
             }
           });
-          setTimeout(function () { button.click(); }, 1);
+          setTimeout(function () {
+            button.click();
+          }, 1);
           return clicked;
         });
         // Outside the call (this code never entered it): a timer that dispatches the second click.
@@ -216,11 +228,22 @@
 
     // (b) in a three-step promise chain, started from a promise a timer resolves.
     promiseChain: function (recorder) {
-      return traced(recorder, 'PromiseChain', function (ctx, probe) {
+      return traced(recorder, 'PromiseChain', function (_ctx, probe) {
         return delay(1)
-          .then(function () { probe('then 1'); return 1; })
-          .then(function (n) { probe('then 2'); return delay(1).then(function () { return n + 1; }); })
-          .then(function (n) { probe('then 3'); return 'chain-' + (n + 1); });
+          .then(function () {
+            probe('then 1');
+            return 1;
+          })
+          .then(function (n) {
+            probe('then 2');
+            return delay(1).then(function () {
+              return n + 1;
+            });
+          })
+          .then(function (n) {
+            probe('then 3');
+            return 'chain-' + (n + 1);
+          });
       });
     },
 
@@ -228,14 +251,18 @@
     nativeAwait: function (recorder) {
       return traced(recorder, 'NativeAwait', async function (ctx, probe) {
         probe('before await');
-        await new Promise(function (resolve) { setTimeout(resolve, 1); });
+        await new Promise(function (resolve) {
+          setTimeout(resolve, 1);
+        });
         probe('after await (timer promise)', ctx);
         await null;
         probe('after await null', ctx);
         // The documented workaround: re-enter the captured context explicitly.
         var reentered = await new Promise(function (resolve) {
           isotrace.context.with(ctx, function () {
-            setTimeout(function () { resolve(probe('context.with(ctx) after await, in a timer', ctx)); }, 1);
+            setTimeout(function () {
+              resolve(probe('context.with(ctx) after await, in a timer', ctx));
+            }, 1);
           });
         });
         return reentered.sameRPCInfo ? 'reentered' : 'not-reentered';
@@ -246,19 +273,23 @@
     concurrent: async function (recorder) {
       var order = [];
       function ticking(name, delays) {
-        return function (ctx, probe) {
-          return Promise.all(delays.map(function (ms, i) {
-            return new Promise(function (resolve) {
-              setTimeout(function () {
-                order.push(name + i);
-                probe('tick ' + i + ' (' + ms + ' ms)');
-                Promise.resolve().then(function () {
-                  probe('tick ' + i + ' then');
-                  resolve();
-                });
-              }, ms);
-            });
-          })).then(function () { return name; });
+        return function (_ctx, probe) {
+          return Promise.all(
+            delays.map(function (ms, i) {
+              return new Promise(function (resolve) {
+                setTimeout(function () {
+                  order.push(name + i);
+                  probe('tick ' + i + ' (' + ms + ' ms)');
+                  Promise.resolve().then(function () {
+                    probe('tick ' + i + ' then');
+                    resolve();
+                  });
+                }, ms);
+              });
+            }),
+          ).then(function () {
+            return name;
+          });
         };
       }
       var a = traced(recorder, 'ConcurrentA', ticking('A', [0, 10, 20, 30]));
@@ -270,8 +301,19 @@
   };
 
   function describeApi() {
-    var names = ['traceCall', 'getRPCInfo', 'stats', 'context', 'ZoneContextManager', 'StatsLevel',
-      'traceFetch', 'getContextManager', 'setContextManager', 'ROOT_CONTEXT', 'createContextKey'];
+    var names = [
+      'traceCall',
+      'getRPCInfo',
+      'stats',
+      'context',
+      'ZoneContextManager',
+      'StatsLevel',
+      'traceFetch',
+      'getContextManager',
+      'setContextManager',
+      'ROOT_CONTEXT',
+      'createContextKey',
+    ];
     var types = {};
     names.forEach(function (name) {
       types[name] = typeof window.isotrace === 'undefined' ? 'missing' : typeof window.isotrace[name];
@@ -280,9 +322,9 @@
     return {
       isotrace: typeof window.isotrace,
       types: types,
-      hasRPCStart: !!(window.isotrace && isotrace.stats && isotrace.stats.RPCStart),
+      hasRPCStart: !!(window.isotrace && isotrace.stats?.RPCStart),
       managerIsZoneContextManager: !!manager && typeof isotrace.ZoneContextManager === 'function' && manager instanceof isotrace.ZoneContextManager,
-      managerClass: manager && manager.constructor ? manager.constructor.name : null,
+      managerClass: manager?.constructor ? manager.constructor.name : null,
       zone: typeof Zone === 'undefined' ? null : { root: Zone.root.name, current: Zone.current.name },
       statsLevel: window.isotrace ? isotrace.StatsLevel : null,
     };

@@ -16,65 +16,114 @@
   function outsideTick() {
     // A macrotask scheduled here runs in whatever zone this code is in: callers use it from the
     // runner, which is outside every context.
-    return new Promise(function (resolve) { setTimeout(resolve, 0); });
+    return new Promise(function (resolve) {
+      setTimeout(resolve, 0);
+    });
   }
 
   // name → function (ctx, report, trigger) ; `report()` is the probe; `trigger(fn)` runs fn outside.
   var cases = {
-    'setTimeout': function (ctx, report) {
-      isotrace.context.with(ctx, function () { setTimeout(report, 0); });
-    },
-    'setInterval': function (ctx, report) {
+    setTimeout: function (ctx, report) {
       isotrace.context.with(ctx, function () {
-        var id = setInterval(function () { clearInterval(id); report(); }, 1);
+        setTimeout(report, 0);
       });
     },
-    'requestAnimationFrame': function (ctx, report) {
-      isotrace.context.with(ctx, function () { requestAnimationFrame(function () { report(); }); });
+    setInterval: function (ctx, report) {
+      isotrace.context.with(ctx, function () {
+        var id = setInterval(function () {
+          clearInterval(id);
+          report();
+        }, 1);
+      });
     },
-    'requestIdleCallback': function (ctx, report) {
-      isotrace.context.with(ctx, function () { requestIdleCallback(function () { report(); }, { timeout: 50 }); });
+    requestAnimationFrame: function (ctx, report) {
+      isotrace.context.with(ctx, function () {
+        requestAnimationFrame(function () {
+          report();
+        });
+      });
     },
-    'queueMicrotask': function (ctx, report) {
-      isotrace.context.with(ctx, function () { queueMicrotask(report); });
+    requestIdleCallback: function (ctx, report) {
+      isotrace.context.with(ctx, function () {
+        requestIdleCallback(
+          function () {
+            report();
+          },
+          { timeout: 50 },
+        );
+      });
+    },
+    queueMicrotask: function (ctx, report) {
+      isotrace.context.with(ctx, function () {
+        queueMicrotask(report);
+      });
     },
     'Promise.then': function (ctx, report) {
-      isotrace.context.with(ctx, function () { Promise.resolve().then(report); });
+      isotrace.context.with(ctx, function () {
+        Promise.resolve().then(report);
+      });
     },
     'Promise.then, promise resolved later outside': function (ctx, report, trigger) {
       var resolve;
-      var promise = new Promise(function (r) { resolve = r; });
-      isotrace.context.with(ctx, function () { promise.then(report); });
-      trigger(function () { resolve(); });
+      var promise = new Promise(function (r) {
+        resolve = r;
+      });
+      isotrace.context.with(ctx, function () {
+        promise.then(report);
+      });
+      trigger(function () {
+        resolve();
+      });
     },
     'Promise.all(...).then': function (ctx, report) {
       isotrace.context.with(ctx, function () {
-        Promise.all([new Promise(function (r) { setTimeout(r, 1); }), Promise.resolve()]).then(report);
+        Promise.all([
+          new Promise(function (r) {
+            setTimeout(r, 1);
+          }),
+          Promise.resolve(),
+        ]).then(report);
       });
     },
     'native async function, before its first await': function (ctx, report) {
-      isotrace.context.with(ctx, async function () { report(); await null; });
+      isotrace.context.with(ctx, async function () {
+        report();
+        await null;
+      });
     },
     'native await (after)': function (ctx, report) {
-      isotrace.context.with(ctx, async function () { await null; report(); });
+      isotrace.context.with(ctx, async function () {
+        await null;
+        report();
+      });
     },
     'native await of a timer promise (after)': function (ctx, report) {
       isotrace.context.with(ctx, async function () {
-        await new Promise(function (r) { setTimeout(r, 1); });
+        await new Promise(function (r) {
+          setTimeout(r, 1);
+        });
         report();
       });
     },
     'setTimeout scheduled after a native await': function (ctx, report) {
-      isotrace.context.with(ctx, async function () { await null; setTimeout(report, 0); });
+      isotrace.context.with(ctx, async function () {
+        await null;
+        setTimeout(report, 0);
+      });
     },
     'context.with(ctx) re-entered after a native await': function (ctx, report) {
       isotrace.context.with(ctx, async function () {
         await null;
-        isotrace.context.with(ctx, function () { setTimeout(report, 0); });
+        isotrace.context.with(ctx, function () {
+          setTimeout(report, 0);
+        });
       });
     },
     'for await (async generator), after the first step': function (ctx, report) {
-      async function* steps() { yield 1; yield 2; }
+      async function* steps() {
+        yield 1;
+        yield 2;
+      }
       isotrace.context.with(ctx, async function () {
         for await (var step of steps()) if (step === 2) report();
       });
@@ -83,27 +132,49 @@
       var el = document.createElement('button');
       document.body.appendChild(el);
       isotrace.context.with(ctx, function () {
-        el.addEventListener('click', function () { el.remove(); report(); });
+        el.addEventListener('click', function () {
+          el.remove();
+          report();
+        });
       });
-      trigger(function () { el.click(); });
+      trigger(function () {
+        el.click();
+      });
     },
     'DOM onclick property (event fired outside)': function (ctx, report, trigger) {
       var el = document.createElement('button');
       document.body.appendChild(el);
       isotrace.context.with(ctx, function () {
-        el.onclick = function () { el.remove(); report(); };
+        el.onclick = function () {
+          el.remove();
+          report();
+        };
       });
-      trigger(function () { el.click(); });
+      trigger(function () {
+        el.click();
+      });
     },
     'new EventTarget() listener (dispatched outside)': function (ctx, report, trigger) {
       var target = new EventTarget();
-      isotrace.context.with(ctx, function () { target.addEventListener('ping', function () { report(); }); });
-      trigger(function () { target.dispatchEvent(new Event('ping')); });
+      isotrace.context.with(ctx, function () {
+        target.addEventListener('ping', function () {
+          report();
+        });
+      });
+      trigger(function () {
+        target.dispatchEvent(new Event('ping'));
+      });
     },
     'AbortSignal abort listener (aborted outside)': function (ctx, report, trigger) {
       var controller = new AbortController();
-      isotrace.context.with(ctx, function () { controller.signal.addEventListener('abort', function () { report(); }); });
-      trigger(function () { controller.abort(); });
+      isotrace.context.with(ctx, function () {
+        controller.signal.addEventListener('abort', function () {
+          report();
+        });
+      });
+      trigger(function () {
+        controller.abort();
+      });
     },
     'window message listener (postMessage outside)': function (ctx, report, trigger) {
       var tag = 'matrix-' + Math.random();
@@ -114,45 +185,74 @@
           report();
         });
       });
-      trigger(function () { window.postMessage(tag, '*'); });
+      trigger(function () {
+        window.postMessage(tag, '*');
+      });
     },
     'MessagePort addEventListener (posted outside)': function (ctx, report, trigger) {
       var channel = new MessageChannel();
       isotrace.context.with(ctx, function () {
-        channel.port1.addEventListener('message', function () { channel.port1.close(); report(); });
+        channel.port1.addEventListener('message', function () {
+          channel.port1.close();
+          report();
+        });
         channel.port1.start();
       });
-      trigger(function () { channel.port2.postMessage(1); });
+      trigger(function () {
+        channel.port2.postMessage(1);
+      });
     },
     'MessagePort onmessage (posted outside)': function (ctx, report, trigger) {
       var channel = new MessageChannel();
       isotrace.context.with(ctx, function () {
-        channel.port1.onmessage = function () { channel.port1.close(); report(); };
+        channel.port1.onmessage = function () {
+          channel.port1.close();
+          report();
+        };
       });
-      trigger(function () { channel.port2.postMessage(1); });
+      trigger(function () {
+        channel.port2.postMessage(1);
+      });
     },
     'MutationObserver (mutated outside)': function (ctx, report, trigger) {
       var el = document.createElement('div');
       document.body.appendChild(el);
       isotrace.context.with(ctx, function () {
-        new MutationObserver(function (records, observer) { observer.disconnect(); el.remove(); report(); }).observe(el, { attributes: true });
+        new MutationObserver(function (_records, observer) {
+          observer.disconnect();
+          el.remove();
+          report();
+        }).observe(el, { attributes: true });
       });
-      trigger(function () { el.setAttribute('data-x', '1'); });
+      trigger(function () {
+        el.setAttribute('data-x', '1');
+      });
     },
     'fetch().then': function (ctx, report) {
       isotrace.context.with(ctx, function () {
-        fetch('/__e2e/health').then(function (res) { report(); return res.text(); });
+        fetch('/__e2e/health').then(function (res) {
+          report();
+          return res.text();
+        });
       });
     },
     'fetch().then(res => res.json()).then': function (ctx, report) {
       isotrace.context.with(ctx, function () {
-        fetch('/__e2e/health').then(function (res) { return res.json(); }).then(function () { report(); });
+        fetch('/__e2e/health')
+          .then(function (res) {
+            return res.json();
+          })
+          .then(function () {
+            report();
+          });
       });
     },
     'XMLHttpRequest onload': function (ctx, report) {
       isotrace.context.with(ctx, function () {
         var xhr = new XMLHttpRequest();
-        xhr.onload = function () { report(); };
+        xhr.onload = function () {
+          report();
+        };
         xhr.open('GET', '/__e2e/health');
         xhr.send();
       });
@@ -160,7 +260,9 @@
     'XMLHttpRequest addEventListener(load)': function (ctx, report) {
       isotrace.context.with(ctx, function () {
         var xhr = new XMLHttpRequest();
-        xhr.addEventListener('load', function () { report(); });
+        xhr.addEventListener('load', function () {
+          report();
+        });
         xhr.open('GET', '/__e2e/health');
         xhr.send();
       });
@@ -168,21 +270,33 @@
     'WebSocket onmessage': function (ctx, report) {
       isotrace.context.with(ctx, function () {
         var ws = new WebSocket(location.origin.replace(/^http/, 'ws') + '/rpc');
-        ws.onopen = function () { ws.send('{"jsonrpc":"2.0","id":1,"method":"Ping"}'); };
-        ws.onmessage = function () { ws.close(); report(); };
+        ws.onopen = function () {
+          ws.send('{"jsonrpc":"2.0","id":1,"method":"Ping"}');
+        };
+        ws.onmessage = function () {
+          ws.close();
+          report();
+        };
       });
     },
     'WebSocket addEventListener(message)': function (ctx, report) {
       isotrace.context.with(ctx, function () {
         var ws = new WebSocket(location.origin.replace(/^http/, 'ws') + '/rpc');
-        ws.addEventListener('open', function () { ws.send('{"jsonrpc":"2.0","id":1,"method":"Ping"}'); });
-        ws.addEventListener('message', function () { ws.close(); report(); });
+        ws.addEventListener('open', function () {
+          ws.send('{"jsonrpc":"2.0","id":1,"method":"Ping"}');
+        });
+        ws.addEventListener('message', function () {
+          ws.close();
+          report();
+        });
       });
     },
     'FileReader onload': function (ctx, report) {
       isotrace.context.with(ctx, function () {
         var reader = new FileReader();
-        reader.onload = function () { report(); };
+        reader.onload = function () {
+          report();
+        };
         reader.readAsText(new Blob(['x']));
       });
     },
@@ -191,7 +305,9 @@
   function runCase(name) {
     var ctx = isotrace.ROOT_CONTEXT.setValue(KEY, name);
     return new Promise(function (resolve, reject) {
-      var timer = setTimeout(function () { reject(new Error('context matrix case "' + name + '": the callback never ran')); }, TIMEOUT_MS);
+      var timer = setTimeout(function () {
+        reject(new Error('context matrix case "' + name + '": the callback never ran'));
+      }, TIMEOUT_MS);
       var triggers = [];
       function report() {
         clearTimeout(timer);
@@ -202,9 +318,15 @@
           zone: typeof Zone === 'undefined' ? null : Zone.current.name,
         });
       }
-      cases[name](ctx, report, function (fn) { triggers.push(fn); });
+      cases[name](ctx, report, function (fn) {
+        triggers.push(fn);
+      });
       // Fire the events from here: outside every context (checked by the spec).
-      outsideTick().then(function () { triggers.forEach(function (fn) { fn(); }); });
+      outsideTick().then(function () {
+        triggers.forEach(function (fn) {
+          fn();
+        });
+      });
     });
   }
 

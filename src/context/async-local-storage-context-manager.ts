@@ -3,7 +3,7 @@ import { ROOT_CONTEXT, type Context } from './context.js';
 import type { ContextManager } from './context-manager.js';
 import { bindWithManager } from './bind-function.js';
 
-function applyTo(fn: Function, thisArg: unknown, args: unknown[]): unknown {
+function applyTo(fn: (...args: never[]) => unknown, thisArg: unknown, args: unknown[]): unknown {
   return Reflect.apply(fn, thisArg, args);
 }
 
@@ -24,12 +24,7 @@ export class AsyncLocalStorageContextManager implements ContextManager {
     return this.storage.getStore() ?? ROOT_CONTEXT;
   }
 
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
-    ctx: Context,
-    fn: F,
-    thisArg?: ThisParameterType<F>,
-    ...args: A
-  ): ReturnType<F> {
+  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(ctx: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
     // `run` takes the arguments itself and calls with no `this`; a `this`, when asked for, is
     // passed through `applyTo` rather than a function bound per call.
     if (thisArg === undefined) return this.storage.run(ctx, fn, ...args);

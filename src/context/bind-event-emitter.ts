@@ -14,10 +14,7 @@ const BOUND = Symbol('isotrace.boundListeners');
 /** True for objects that look like a Node `EventEmitter` (duck-typed: the core imports no Node built-in). */
 export function isEventEmitter(target: unknown): target is Emitter {
   return (
-    typeof target === 'object' &&
-    target !== null &&
-    typeof (target as Emitter).on === 'function' &&
-    typeof (target as Emitter).removeListener === 'function'
+    typeof target === 'object' && target !== null && typeof (target as Emitter).on === 'function' && typeof (target as Emitter).removeListener === 'function'
   );
 }
 
@@ -25,11 +22,7 @@ export function isEventEmitter(target: unknown): target is Emitter {
  * Patches `emitter` so each listener added from now on runs in `ctx` (through `wrap`), and the
  * removal methods find the wrapper for the original listener.
  */
-export function bindEventEmitter<T extends Emitter>(
-  emitter: T,
-  ctx: Context,
-  wrap: (ctx: Context, fn: Listener) => Listener,
-): T {
+export function bindEventEmitter<T extends Emitter>(emitter: T, ctx: Context, wrap: (ctx: Context, fn: Listener) => Listener): T {
   if ((emitter as Record<symbol, unknown>)[BOUND]) return emitter;
   const byEvent = new Map<string | symbol, WeakMap<Listener, Listener>>();
   Object.defineProperty(emitter, BOUND, { value: byEvent, enumerable: false });

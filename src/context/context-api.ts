@@ -35,12 +35,7 @@ export const context = {
     return manager.active();
   },
   /** Calls `fn` with `ctx` active. */
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
-    ctx: Context,
-    fn: F,
-    thisArg?: ThisParameterType<F>,
-    ...args: A
-  ): ReturnType<F> {
+  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(ctx: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
     return manager.with(ctx, fn, thisArg, ...args);
   },
   /** Binds a function or event emitter to `ctx` (the active context when omitted). */

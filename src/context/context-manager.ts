@@ -9,12 +9,7 @@ export interface ContextManager {
   /** The context of the code that is running now; `ROOT_CONTEXT` when none was entered. */
   active(): Context;
   /** Calls `fn` with `ctx` active, and returns what it returns (or throws what it throws). */
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
-    ctx: Context,
-    fn: F,
-    thisArg?: ThisParameterType<F>,
-    ...args: A
-  ): ReturnType<F>;
+  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(ctx: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F>;
   /**
    * Binds `target` to `ctx`: a function runs in `ctx` whenever it is called; an event emitter
    * (anything with `on`/`addListener`/`removeListener`) runs each listener in `ctx`.

@@ -42,12 +42,7 @@ export class ZoneContextManager implements ContextManager {
     return (this.Zone.current.get(CONTEXT_PROPERTY) as Context | undefined) ?? ROOT_CONTEXT;
   }
 
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
-    ctx: Context,
-    fn: F,
-    thisArg?: ThisParameterType<F>,
-    ...args: A
-  ): ReturnType<F> {
+  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(ctx: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
     if (!this.enabled) return fn.call(thisArg, ...args);
     return this.zoneFor(ctx).run(fn as never, thisArg, args) as ReturnType<F>;
   }

@@ -13,13 +13,7 @@ const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
 /** Whether the char code is a `baggage-octet`: %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E. */
 export function isBaggageOctet(code: number): boolean {
-  return (
-    code === 0x21 ||
-    (code >= 0x23 && code <= 0x2b) ||
-    (code >= 0x2d && code <= 0x3a) ||
-    (code >= 0x3c && code <= 0x5b) ||
-    (code >= 0x5d && code <= 0x7e)
-  );
+  return code === 0x21 || (code >= 0x23 && code <= 0x2b) || (code >= 0x2d && code <= 0x3a) || (code >= 0x3c && code <= 0x5b) || (code >= 0x5d && code <= 0x7e);
 }
 
 /**
@@ -122,10 +116,7 @@ function utf8Escapes(point: number): string {
     return hexEscape(0xe0 | (point >> 12)) + hexEscape(0x80 | ((point >> 6) & 0x3f)) + hexEscape(0x80 | (point & 0x3f));
   }
   return (
-    hexEscape(0xf0 | (point >> 18)) +
-    hexEscape(0x80 | ((point >> 12) & 0x3f)) +
-    hexEscape(0x80 | ((point >> 6) & 0x3f)) +
-    hexEscape(0x80 | (point & 0x3f))
+    hexEscape(0xf0 | (point >> 18)) + hexEscape(0x80 | ((point >> 12) & 0x3f)) + hexEscape(0x80 | ((point >> 6) & 0x3f)) + hexEscape(0x80 | (point & 0x3f))
   );
 }
 

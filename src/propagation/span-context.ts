@@ -47,11 +47,5 @@ export function isValidSpanId(spanId: string): boolean {
 export function isSpanContextValid(sc: SpanContext | undefined): boolean {
   if (typeof sc !== 'object' || sc === null) return false;
   const flags = sc.traceFlags;
-  return (
-    isValidTraceId(sc.traceId) &&
-    isValidSpanId(sc.spanId) &&
-    Number.isInteger(flags) &&
-    flags >= 0 &&
-    flags <= 0xff
-  );
+  return isValidTraceId(sc.traceId) && isValidSpanId(sc.spanId) && Number.isInteger(flags) && flags >= 0 && flags <= 0xff;
 }

@@ -1,5 +1,5 @@
 import type { StatsEvent } from './stats-event.js';
-import { StatsLevel } from './stats-level.js';
+import type { StatsLevel } from './stats-level.js';
 
 /** The field that marks a finished call: module-private, so no user code can reset it. */
 export const FINISHED = Symbol('isotrace.finished');

@@ -11,10 +11,7 @@ export function asRecordedError(error: unknown): unknown {
  * RPCInfo), and returns what it returns. The hook is guarded: its own error is logged and
  * dropped, since it runs where nothing could catch it. Without a hook, the error is logged.
  */
-export function reportHandlerError<E extends { error: unknown; ctx: Context }, R>(
-  hook: ((event: E) => R) | undefined,
-  event: E,
-): R | undefined {
+export function reportHandlerError<E extends { error: unknown; ctx: Context }, R>(hook: ((event: E) => R) | undefined, event: E): R | undefined {
   if (hook === undefined) {
     console.error('isotrace: the request handler failed; the error was recorded and answered (set onHandlerError to handle it)', event.error);
     return undefined;

@@ -14,7 +14,12 @@ afterAll(() => setContextManager(previous.enable()));
 
 function collector() {
   const finished: Context[] = [];
-  const tracer: Tracer = { start: (ctx) => ctx, finish: (ctx) => { finished.push(ctx); } };
+  const tracer: Tracer = {
+    start: (ctx) => ctx,
+    finish: (ctx) => {
+      finished.push(ctx);
+    },
+  };
   return { tracer, finished };
 }
 
@@ -41,7 +46,11 @@ describe('traceCall', () => {
   it('rejects with the very error fn threw, and records it', async () => {
     const { tracer, finished } = collector();
     const boom = new TypeError('boom');
-    await expect(traceCall({ tracers: [tracer], method: 'M' }, () => { throw boom; })).rejects.toBe(boom);
+    await expect(
+      traceCall({ tracers: [tracer], method: 'M' }, () => {
+        throw boom;
+      }),
+    ).rejects.toBe(boom);
     await expect(traceCall({ tracers: [tracer], method: 'M' }, async () => Promise.reject(boom))).rejects.toBe(boom);
     expect(finished.map((c) => getRPCInfo(c)!.stats.error)).toEqual([boom, boom]);
     expect(getRPCInfo(finished[0])!.stats.getEvent(stats.RPCFinish)!.status).toBe('error');
@@ -66,7 +75,14 @@ describe('traceCall', () => {
 
   it('a throwing tracer changes nothing the caller sees', async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const bad: Tracer = { start: () => { throw new Error('t'); }, finish: () => { throw new Error('t'); } };
+    const bad: Tracer = {
+      start: () => {
+        throw new Error('t');
+      },
+      finish: () => {
+        throw new Error('t');
+      },
+    };
     expect(await traceCall({ tracers: [bad], method: 'M' }, () => 42)).toBe(42);
     vi.restoreAllMocks();
   });
@@ -83,7 +99,10 @@ describe('traceCall', () => {
         }),
       ),
     );
-    results.forEach(([a, b], i) => { expect(a).toBe(`m${i}`); expect(b).toBe(`m${i}`); });
+    results.forEach(([a, b], i) => {
+      expect(a).toBe(`m${i}`);
+      expect(b).toBe(`m${i}`);
+    });
     expect(finished).toHaveLength(1000);
   });
 

@@ -23,7 +23,11 @@ describe('AsyncLocalStorageContextManager', () => {
     const a = ROOT_CONTEXT.setValue(K, 'a');
     const b = ROOT_CONTEXT.setValue(K, 'b');
     m.with(a, () => {
-      expect(() => m.with(b, () => { throw new Error('boom'); })).toThrow('boom');
+      expect(() =>
+        m.with(b, () => {
+          throw new Error('boom');
+        }),
+      ).toThrow('boom');
       expect(m.active()).toBe(a);
     });
     expect(m.active()).toBe(ROOT_CONTEXT);
@@ -32,7 +36,16 @@ describe('AsyncLocalStorageContextManager', () => {
   it('passes thisArg and arguments', () => {
     const m = new AsyncLocalStorageContextManager();
     const self = { n: 1 };
-    expect(m.with(ROOT_CONTEXT, function (this: typeof self, x: number) { return this.n + x; }, self, 2)).toBe(3);
+    expect(
+      m.with(
+        ROOT_CONTEXT,
+        function (this: typeof self, x: number) {
+          return this.n + x;
+        },
+        self,
+        2,
+      ),
+    ).toBe(3);
   });
 
   it('binds functions and EventEmitters so callbacks run in the bound context', async () => {

@@ -46,9 +46,11 @@ describe('Context chains', () => {
   it('keeps every value through a chain longer than the flattening depth', () => {
     const keys = Array.from({ length: 100 }, (_, i) => createContextKey(`k${i}`));
     let ctx = ROOT_CONTEXT;
-    keys.forEach((k, i) => { ctx = ctx.setValue(k, i); });
+    keys.forEach((k, i) => {
+      ctx = ctx.setValue(k, i);
+    });
     ctx = ctx.deleteValue(keys[3]).setValue(keys[5], 'five');
-    keys.forEach((k, i) => expect(ctx.getValue(k)).toBe(i === 3 ? undefined : i === 5 ? 'five' : i));
+    for (const [i, k] of keys.entries()) expect(ctx.getValue(k)).toBe(i === 3 ? undefined : i === 5 ? 'five' : i);
     let same = ROOT_CONTEXT;
     for (let i = 0; i < 1000; i++) same = same.setValue(keys[0], i);
     expect(same.getValue(keys[0])).toBe(999);

@@ -27,9 +27,15 @@ describe('StackContextManager', () => {
   it('passes thisArg and arguments, and returns the result', () => {
     const m = new StackContextManager();
     const self = { base: 10 };
-    const result = m.with(ROOT_CONTEXT, function (this: typeof self, x: number, y: number) {
-      return this.base + x + y;
-    }, self, 1, 2);
+    const result = m.with(
+      ROOT_CONTEXT,
+      function (this: typeof self, x: number, y: number) {
+        return this.base + x + y;
+      },
+      self,
+      1,
+      2,
+    );
     expect(result).toBe(13);
   });
 

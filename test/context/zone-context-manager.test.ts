@@ -23,9 +23,20 @@ describe('ZoneContextManager', () => {
         let chain: Promise<void> = Promise.resolve();
         for (let i = 0; i < 6; i++) {
           const delay = Math.floor(random() * 5);
-          chain = random() < 0.5
-            ? chain.then(() => new Promise<void>((r) => setTimeout(() => { seen.push(m.active().getValue(TASK)); r(); }, delay)))
-            : chain.then(() => { seen.push(m.active().getValue(TASK)); });
+          chain =
+            random() < 0.5
+              ? chain.then(
+                  () =>
+                    new Promise<void>((r) =>
+                      setTimeout(() => {
+                        seen.push(m.active().getValue(TASK));
+                        r();
+                      }, delay),
+                    ),
+                )
+              : chain.then(() => {
+                  seen.push(m.active().getValue(TASK));
+                });
         }
         return chain.then(() => ({ id, seen }));
       });
@@ -36,7 +47,7 @@ describe('ZoneContextManager', () => {
     }
   });
 
-  it('after a native await, the context is the root context, never another task\'s', async () => {
+  it("after a native await, the context is the root context, never another task's", async () => {
     const m = new ZoneContextManager();
     const seen = await Promise.all(
       [1, 2, 3].map((id) =>

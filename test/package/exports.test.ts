@@ -52,7 +52,13 @@ describe('package', () => {
   });
 
   it('browser outputs hold no node: import and no require', () => {
-    for (const text of [withImports(dist('browser.mjs')), withImports(dist('index.mjs')), withImports(dist('protocol.mjs')), readFileSync(dist('isotrace.iife.min.js'), 'utf8'), readFileSync(dist('isotrace.zone.iife.min.js'), 'utf8')]) {
+    for (const text of [
+      withImports(dist('browser.mjs')),
+      withImports(dist('index.mjs')),
+      withImports(dist('protocol.mjs')),
+      readFileSync(dist('isotrace.iife.min.js'), 'utf8'),
+      readFileSync(dist('isotrace.zone.iife.min.js'), 'utf8'),
+    ]) {
       expect(text).not.toMatch(/['"]node:/);
       expect(text).not.toMatch(/\brequire\s*\(/);
       expect(text).not.toMatch(/async_hooks/);
@@ -87,9 +93,12 @@ describe('package', () => {
   });
 });
 
-describe('the entries\' names', () => {
+describe("the entries' names", () => {
   // Read from the built .d.ts (values and types) by scripts/count-exports.mjs.
-  const entries = JSON.parse(execFileSync(process.execPath, [join(root, 'scripts/count-exports.mjs'), '--json'], { encoding: 'utf8' })) as Record<string, { values: string[]; types: string[] }>;
+  const entries = JSON.parse(execFileSync(process.execPath, [join(root, 'scripts/count-exports.mjs'), '--json'], { encoding: 'utf8' })) as Record<
+    string,
+    { values: string[]; types: string[] }
+  >;
   const all = (e: string) => [...entries[e].values, ...entries[e].types];
 
   it('isotrace/node and isotrace/browser export every name of the core, values and types', () => {

@@ -124,7 +124,11 @@ describe('formatBaggage', () => {
     expect(new TextEncoder().encode(header).length).toBeLessThanOrEqual(MAX_BAGGAGE_BYTES);
     // a + b take 8005 bytes; c would pass the limit, so c goes and so does d after it, even
     // though d alone would still fit: members are dropped from the end, not cherry-picked.
-    expect(parseBaggage(header).entries().map(([name]) => name)).toEqual(['a', 'b']);
+    expect(
+      parseBaggage(header)
+        .entries()
+        .map(([name]) => name),
+    ).toEqual(['a', 'b']);
   });
 
   it('allows a header of exactly 8192 bytes', () => {

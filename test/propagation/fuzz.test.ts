@@ -127,7 +127,7 @@ function validTraceState(g: Gen): string {
 }
 
 const TOKEN_CHARS = "abcXYZ019!#$%&'*+-.^_`|~";
-const OCTETS = 'abcXYZ019!#$&\'()*+-./:<=>?@[]^_`{|}~%';
+const OCTETS = "abcXYZ019!#$&'()*+-./:<=>?@[]^_`{|}~%";
 
 /** `value` with lone surrogates replaced by U+FFFD, which `encodeURIComponent` requires. */
 function wellFormed(value: string): string {

@@ -1,10 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import {
-  isSpanContextValid,
-  isValidSpanId,
-  isValidTraceId,
-  TraceFlags,
-} from '../../src/propagation/span-context.js';
+import { isSpanContextValid, isValidSpanId, isValidTraceId, TraceFlags } from '../../src/propagation/span-context.js';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const SPAN_ID = '00f067aa0ba902b7';

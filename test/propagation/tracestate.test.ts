@@ -1,11 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import {
-  createTraceState,
-  isValidTraceStateKey,
-  isValidTraceStateValue,
-  MAX_TRACE_STATE_MEMBERS,
-  parseTraceState,
-} from '../../src/propagation/tracestate.js';
+import { createTraceState, isValidTraceStateKey, isValidTraceStateValue, MAX_TRACE_STATE_MEMBERS, parseTraceState } from '../../src/propagation/tracestate.js';
 
 function members(count: number): string {
   return Array.from({ length: count }, (_, i) => `k${i}=v${i}`).join(',');

@@ -3,11 +3,7 @@ import { MapHeaderCarrier } from '../../src/rpcinfo/header-carrier.js';
 import { createBaggage } from '../../src/propagation/baggage.js';
 import type { SpanContext } from '../../src/propagation/span-context.js';
 import { createTraceState, parseTraceState } from '../../src/propagation/tracestate.js';
-import {
-  extractBaggage,
-  injectBaggage,
-  w3cTraceContextPropagator as propagator,
-} from '../../src/propagation/w3c-propagator.js';
+import { extractBaggage, injectBaggage, w3cTraceContextPropagator as propagator } from '../../src/propagation/w3c-propagator.js';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const SPAN_ID = '00f067aa0ba902b7';

@@ -7,7 +7,18 @@ describe('stats events', () => {
   it('predefined events have Kitex levels', () => {
     expect(stats.RPCStart.level).toBe(StatsLevel.Base);
     expect(stats.RPCFinish.level).toBe(StatsLevel.Base);
-    for (const name of ['ClientConnStart', 'ClientConnFinish', 'WriteStart', 'WriteFinish', 'WaitReadStart', 'WaitReadFinish', 'ReadStart', 'ReadFinish', 'ServerHandleStart', 'ServerHandleFinish'] as const) {
+    for (const name of [
+      'ClientConnStart',
+      'ClientConnFinish',
+      'WriteStart',
+      'WriteFinish',
+      'WaitReadStart',
+      'WaitReadFinish',
+      'ReadStart',
+      'ReadFinish',
+      'ServerHandleStart',
+      'ServerHandleFinish',
+    ] as const) {
       expect(stats[name].level, name).toBe(StatsLevel.Detailed);
       expect(getEvent(name)).toBe(stats[name]);
     }
@@ -53,7 +64,11 @@ describe('RPCStats', () => {
     s.record(stats.RPCStart);
     const t = s.getEvent(stats.RPCStart)!.time;
     expect(Math.abs(t - before)).toBeLessThan(1000);
-    const times = Array.from({ length: 50 }, () => { const x = new RPCStats(StatsLevel.Base); x.record(stats.RPCStart); return x.getEvent(stats.RPCStart)!.time; });
+    const times = Array.from({ length: 50 }, () => {
+      const x = new RPCStats(StatsLevel.Base);
+      x.record(stats.RPCStart);
+      return x.getEvent(stats.RPCStart)!.time;
+    });
     expect(times.some((x) => !Number.isInteger(x))).toBe(true);
   });
 

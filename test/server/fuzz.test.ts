@@ -22,7 +22,11 @@ const int = (r: Random, n: number) => Math.floor(r() * n);
 const pick = <T>(r: Random, items: readonly T[]): T => items[int(r, items.length)];
 const timers = () => process.getActiveResourcesInfo().filter((t) => t === 'Timeout').length;
 
-function printable(r: Random, length: number, alphabet = ' !"#$%&\'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~\t'): string {
+function printable(
+  r: Random,
+  length: number,
+  alphabet = ' !"#$%&\'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~\t',
+): string {
   let s = '';
   for (let i = 0; i < length; i++) s += alphabet[int(r, alphabet.length)];
   return s;
@@ -32,18 +36,28 @@ const VALID_TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-
 
 function traceHeaderValue(r: Random): string {
   switch (int(r, 7)) {
-    case 0: return VALID_TRACEPARENT;
+    case 0:
+      return VALID_TRACEPARENT;
     case 1: {
       // One character of a valid header changed, dropped or doubled.
       const i = int(r, VALID_TRACEPARENT.length);
       const c = printable(r, 1, '0123456789abcdefABCDEF-xz ');
-      return pick(r, [VALID_TRACEPARENT.slice(0, i) + c + VALID_TRACEPARENT.slice(i + 1), VALID_TRACEPARENT.slice(0, i) + VALID_TRACEPARENT.slice(i + 1), VALID_TRACEPARENT.slice(0, i) + c + VALID_TRACEPARENT.slice(i)]);
+      return pick(r, [
+        VALID_TRACEPARENT.slice(0, i) + c + VALID_TRACEPARENT.slice(i + 1),
+        VALID_TRACEPARENT.slice(0, i) + VALID_TRACEPARENT.slice(i + 1),
+        VALID_TRACEPARENT.slice(0, i) + c + VALID_TRACEPARENT.slice(i),
+      ]);
     }
-    case 2: return pick(r, ['ff', '01', 'cc', '00']) + VALID_TRACEPARENT.slice(2) + pick(r, ['', '-', '-extra', '-' + printable(r, 20)]);
-    case 3: return printable(r, int(r, 600));
-    case 4: return printable(r, 4000 + int(r, 4000), 'abc=,;% -0123456789');
-    case 5: return `${VALID_TRACEPARENT}, ${VALID_TRACEPARENT}`;
-    default: return '\t ' + printable(r, int(r, 50)) + ' ';
+    case 2:
+      return pick(r, ['ff', '01', 'cc', '00']) + VALID_TRACEPARENT.slice(2) + pick(r, ['', '-', '-extra', '-' + printable(r, 20)]);
+    case 3:
+      return printable(r, int(r, 600));
+    case 4:
+      return printable(r, 4000 + int(r, 4000), 'abc=,;% -0123456789');
+    case 5:
+      return `${VALID_TRACEPARENT}, ${VALID_TRACEPARENT}`;
+    default:
+      return '\t ' + printable(r, int(r, 50)) + ' ';
   }
 }
 
@@ -54,7 +68,9 @@ describe('fuzz: malformed trace headers over HTTP', () => {
     const rec = recorder();
     const tracerErrors: unknown[] = [];
     const timersBefore = timers();
-    const srv = await serve(traceHttpHandler((_req, res) => res.end('ok'), { tracers: [extractor, rec.tracer], onTracerError: (e) => tracerErrors.push(e.error) }));
+    const srv = await serve(
+      traceHttpHandler((_req, res) => res.end('ok'), { tracers: [extractor, rec.tracer], onTracerError: (e) => tracerErrors.push(e.error) }),
+    );
     const listenersBefore = srv.server.listenerCount('request');
     const N = 600;
     const sentTraceparents: Array<string | undefined> = [];
@@ -119,8 +135,12 @@ const MAX_PAYLOAD = 64 * 1024;
 const methods = {
   echo: (params: unknown) => params ?? null,
   len: (params: unknown) => (Array.isArray(params) ? params.length : Object.keys(params ?? {}).length),
-  fail: () => { throw new Error('secret internals'); },
-  invalid: () => { throw JsonRpcError.invalidParams(); },
+  fail: () => {
+    throw new Error('secret internals');
+  },
+  invalid: () => {
+    throw JsonRpcError.invalidParams();
+  },
   later: async (params: unknown) => {
     await delay(1);
     return params ?? null;
@@ -130,13 +150,20 @@ const METHOD_NAMES = ['echo', 'len', 'fail', 'invalid', 'later', 'nope', 'rpc.di
 
 function value(r: Random, depth: number): unknown {
   switch (int(r, depth > 2 ? 5 : 7)) {
-    case 0: return int(r, 2000) - 1000;
-    case 1: return r() * 1e6;
-    case 2: return printable(r, int(r, 12), 'aé東\u{1F600}"\\\n\t<>x') + String.fromCharCode(0xd800 + int(r, 2) * 0x400);
-    case 3: return pick(r, [true, false, null]);
-    case 4: return '';
-    case 5: return Array.from({ length: int(r, 4) }, () => value(r, depth + 1));
-    default: return Object.fromEntries(Array.from({ length: int(r, 4) }, () => [printable(r, 1 + int(r, 5), 'abkey_$-'), value(r, depth + 1)]));
+    case 0:
+      return int(r, 2000) - 1000;
+    case 1:
+      return r() * 1e6;
+    case 2:
+      return printable(r, int(r, 12), 'aé東\u{1F600}"\\\n\t<>x') + String.fromCharCode(0xd800 + int(r, 2) * 0x400);
+    case 3:
+      return pick(r, [true, false, null]);
+    case 4:
+      return '';
+    case 5:
+      return Array.from({ length: int(r, 4) }, () => value(r, depth + 1));
+    default:
+      return Object.fromEntries(Array.from({ length: int(r, 4) }, () => [printable(r, 1 + int(r, 5), 'abkey_$-'), value(r, depth + 1)]));
   }
 }
 
@@ -146,7 +173,10 @@ function randomId(r: Random): string | number | null {
 
 function randomMeta(r: Random): unknown {
   return pick(r, [
-    42, 'meta', [1, 2], null,
+    42,
+    'meta',
+    [1, 2],
+    null,
     { traceparent: traceHeaderValue(r), tracestate: traceHeaderValue(r) },
     { traceparent: 1, tracestate: {}, baggage: ['x'] },
     { [CALLER_SERVICE_HEADER]: printable(r, 10), baggage: '%%%,=;' },
@@ -213,7 +243,8 @@ function makeCase(r: Random): Case {
     const { message, expected } = wrongTypeMessage(r);
     return { frame: JSON.stringify(message), expected, traced: 0 };
   }
-  if (kind === 5) return { frame: `{"jsonrpc":"2.0","id":${pick(r, ['1e400', '-1e999'])},"method":"echo"}`, expected: errorOf(null, -32600, 'Invalid Request'), traced: 0 };
+  if (kind === 5)
+    return { frame: `{"jsonrpc":"2.0","id":${pick(r, ['1e400', '-1e999'])},"method":"echo"}`, expected: errorOf(null, -32600, 'Invalid Request'), traced: 0 };
   if (kind === 6) {
     const members: unknown[] = [];
     const expected: unknown[] = [];
@@ -240,7 +271,11 @@ function makeCase(r: Random): Case {
     const depth = 2 + int(r, 25_000);
     if (r() < 0.5) return { frame: '['.repeat(depth) + ']'.repeat(depth), expected: [errorOf(null, -32600, 'Invalid Request')], traced: 0 };
     const id = int(r, 1000);
-    return { frame: `{"jsonrpc":"2.0","id":${id},"method":"len","params":${'['.repeat(depth)}${']'.repeat(depth)}}`, expected: response(id, { result: 1 }), traced: 1 };
+    return {
+      frame: `{"jsonrpc":"2.0","id":${id},"method":"len","params":${'['.repeat(depth)}${']'.repeat(depth)}}`,
+      expected: response(id, { result: 1 }),
+      traced: 1,
+    };
   }
   if (kind === 8 && r() < 0.15) {
     return { frame: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'echo', params: ['x'.repeat(MAX_PAYLOAD + int(r, 1000))] }), expected: CLOSE, traced: 0 };
@@ -309,7 +344,9 @@ describe('fuzz: malformed JSON-RPC frames over WebSocket', () => {
     await server.close();
     expect(timers()).toBeLessThanOrEqual(timersBefore);
     // The mix did exercise each kind of answer.
-    const kinds = new Set(batches.flat().map((c) => (c.expected === CLOSE ? 'close' : c.expected === undefined ? 'none' : Array.isArray(c.expected) ? 'batch' : 'single')));
+    const kinds = new Set(
+      batches.flat().map((c) => (c.expected === CLOSE ? 'close' : c.expected === undefined ? 'none' : Array.isArray(c.expected) ? 'batch' : 'single')),
+    );
     expect([...kinds].sort()).toEqual(['batch', 'close', 'none', 'single']);
   }, 30_000);
 });

@@ -4,9 +4,16 @@ import { applyDescribe, nameHttpRequest, requestPath } from '../../src/server/na
 describe('server naming', () => {
   it('names /pkg.Service/Method paths like the client, with any prefix', () => {
     expect(nameHttpRequest('POST', '/acme.user.v1.UserService/GetUser', 'application/json')).toEqual({
-      service: 'acme.user.v1.UserService', method: 'GetUser', package: 'acme.user.v1', rpcSystem: 'connect_rpc',
+      service: 'acme.user.v1.UserService',
+      method: 'GetUser',
+      package: 'acme.user.v1',
+      rpcSystem: 'connect_rpc',
     });
-    expect(nameHttpRequest('POST', '/api/pkg.Svc/Do/', 'application/grpc-web+proto')).toMatchObject({ service: 'pkg.Svc', method: 'Do', rpcSystem: 'grpc_web' });
+    expect(nameHttpRequest('POST', '/api/pkg.Svc/Do/', 'application/grpc-web+proto')).toMatchObject({
+      service: 'pkg.Svc',
+      method: 'Do',
+      rpcSystem: 'grpc_web',
+    });
     expect(nameHttpRequest('POST', '/pkg.Svc/Do', 'application/grpc')).toMatchObject({ rpcSystem: 'grpc' });
   });
 
@@ -26,7 +33,15 @@ describe('server naming', () => {
   it('describe overrides string fields only, and a throwing describe keeps the default', () => {
     const base = nameHttpRequest('GET', '/x', undefined);
     expect(applyDescribe(base, () => ({ method: 'List', service: 7 as never }), {})).toMatchObject({ method: 'List', service: '' });
-    expect(applyDescribe(base, () => { throw new Error('no'); }, {})).toBe(base);
+    expect(
+      applyDescribe(
+        base,
+        () => {
+          throw new Error('no');
+        },
+        {},
+      ),
+    ).toBe(base);
     expect(applyDescribe(base, () => undefined, {})).toBe(base);
   });
 });

@@ -10,13 +10,20 @@ const MARK = createContextKey('mark');
 
 function recording(name: string, log: string[]): Tracer {
   return {
-    start: (ctx) => { log.push(`start ${name} sees ${String(ctx.getValue(MARK) ?? '-')}`); return ctx.setValue(MARK, name); },
-    finish: (ctx) => { log.push(`finish ${name} sees ${String(ctx.getValue(MARK))}`); },
+    start: (ctx) => {
+      log.push(`start ${name} sees ${String(ctx.getValue(MARK) ?? '-')}`);
+      return ctx.setValue(MARK, name);
+    },
+    finish: (ctx) => {
+      log.push(`finish ${name} sees ${String(ctx.getValue(MARK))}`);
+    },
   };
 }
 const newCtx = (level: StatsLevel = StatsLevel.Detailed) => withRPCInfo(ROOT_CONTEXT, createRPCInfo({ side: 'client', statsLevel: level }));
 
-afterEach(() => { vi.restoreAllMocks(); });
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 describe('TraceController', () => {
   it('starts in order threading the context, and finishes in reverse order with the last context', () => {
@@ -30,8 +37,14 @@ describe('TraceController', () => {
   it('records RPCStart before the tracers start and RPCFinish with the error before they finish', () => {
     const seen: unknown[] = [];
     const tracer: Tracer = {
-      start: (ctx) => { seen.push(getRPCInfo(ctx)!.stats.getEvent(stats.RPCStart)?.status); return ctx; },
-      finish: (ctx) => { const s = getRPCInfo(ctx)!.stats; seen.push(s.getEvent(stats.RPCFinish)?.status, s.error); },
+      start: (ctx) => {
+        seen.push(getRPCInfo(ctx)!.stats.getEvent(stats.RPCStart)?.status);
+        return ctx;
+      },
+      finish: (ctx) => {
+        const s = getRPCInfo(ctx)!.stats;
+        seen.push(s.getEvent(stats.RPCFinish)?.status, s.error);
+      },
     };
     const c = createTraceController({ tracers: [tracer] });
     const err = new Error('x');
@@ -53,7 +66,14 @@ describe('TraceController', () => {
   it('isolates a throwing tracer: it is reported, its input context is kept, the others still run', () => {
     const log: string[] = [];
     const errors: TracerErrorEvent[] = [];
-    const bad: Tracer = { start: () => { throw new Error('bad start'); }, finish: () => { throw new Error('bad finish'); } };
+    const bad: Tracer = {
+      start: () => {
+        throw new Error('bad start');
+      },
+      finish: () => {
+        throw new Error('bad finish');
+      },
+    };
     const c = createTraceController({ tracers: [recording('a', log), bad, recording('b', log)], onTracerError: (e) => errors.push(e) });
     const ctx = c.start(newCtx());
     c.finish(ctx);
@@ -66,13 +86,25 @@ describe('TraceController', () => {
 
   it('by default warns once per tracer, and survives an error hook that throws', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const bad: Tracer = { start: () => { throw new Error('s'); }, finish: () => { throw new Error('f'); } };
+    const bad: Tracer = {
+      start: () => {
+        throw new Error('s');
+      },
+      finish: () => {
+        throw new Error('f');
+      },
+    };
     const c = createTraceController({ tracers: [bad] });
     c.finish(c.start(newCtx()));
     c.finish(c.start(newCtx()));
     expect(warn).toHaveBeenCalledTimes(1);
 
-    const loud = createTraceController({ tracers: [bad], onTracerError: () => { throw new Error('hook'); } });
+    const loud = createTraceController({
+      tracers: [bad],
+      onTracerError: () => {
+        throw new Error('hook');
+      },
+    });
     expect(() => loud.finish(loud.start(newCtx()))).not.toThrow();
   });
 

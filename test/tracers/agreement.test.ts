@@ -33,7 +33,12 @@ const fetchClient = (url: string, method: string, to: RPCInfoInit['to'] = {}): R
     side: 'client',
     to: { address: u.origin, ...to },
     config: { transport: 'fetch' },
-    attributes: { 'http.request.method': method, 'url.full': u.href, 'server.address': u.hostname, 'server.port': u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80 },
+    attributes: {
+      'http.request.method': method,
+      'url.full': u.href,
+      'server.address': u.hostname,
+      'server.port': u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80,
+    },
   };
 };
 
@@ -51,7 +56,14 @@ const httpServer = (method = 'GET /users'): RPCInfoInit => ({
   from: { serviceName: 'web', address: '10.1.2.3:5555' },
   to: { serviceName: 'users', method, address: 'users.internal:8080' },
   config: { transport: 'http' },
-  attributes: { 'http.request.method': 'GET', 'url.path': '/users', 'url.scheme': 'http', 'server.address': 'users.internal', 'server.port': 8080, 'client.address': '10.1.2.3' },
+  attributes: {
+    'http.request.method': 'GET',
+    'url.path': '/users',
+    'url.scheme': 'http',
+    'server.address': 'users.internal',
+    'server.port': 8080,
+    'client.address': '10.1.2.3',
+  },
 });
 
 /** As the server wrappers record a handler failure and the end of the call (server/http/handler.ts). */
@@ -69,7 +81,11 @@ const cases: Case[] = [
     name: 'client 200',
     init: fetchClient('https://api.example.com/users', 'GET', { serviceName: 'api.example.com', method: 'GET /users' }),
     run: (ri) => respond(ri, 200, 120),
-    expected: { name: 'api.example.com/GET /users', failed: false, attributes: { 'http.response.body.size': 120, 'server.port': 443, 'peer.service': 'api.example.com' } },
+    expected: {
+      name: 'api.example.com/GET /users',
+      failed: false,
+      attributes: { 'http.response.body.size': 120, 'server.port': 443, 'peer.service': 'api.example.com' },
+    },
   },
   {
     name: 'client 404 without names',
@@ -97,7 +113,13 @@ const cases: Case[] = [
     name: "server 500, the handler threw { name: 'Boom' }",
     init: httpServer(),
     run: (ri) => handlerFails(ri, { name: 'Boom' }, 500),
-    expected: { name: 'users/GET /users', failed: true, errorType: 'Boom', message: '[object Object]', attributes: { 'client.address': '10.1.2.3', 'http.response.status_code': 500 } },
+    expected: {
+      name: 'users/GET /users',
+      failed: true,
+      errorType: 'Boom',
+      message: '[object Object]',
+      attributes: { 'client.address': '10.1.2.3', 'http.response.status_code': 500 },
+    },
   },
   {
     name: 'server, the handler threw a string',
@@ -106,7 +128,7 @@ const cases: Case[] = [
     expected: { name: 'users/GET /users', failed: true, errorType: '_OTHER', message: 'oops' },
   },
   {
-    name: 'server 404 (not the server\'s failure)',
+    name: "server 404 (not the server's failure)",
     init: httpServer(),
     run: (ri) => {
       finishHttpAttributes(ri, 404, undefined);
@@ -122,7 +144,13 @@ const cases: Case[] = [
       finishHttpAttributes(ri, undefined, error);
       return error;
     },
-    expected: { name: 'users/GET /users', failed: true, errorType: 'aborted', message: new RequestAbortedError().message, attributes: { 'client.address': '2001:db8::7' } },
+    expected: {
+      name: 'users/GET /users',
+      failed: true,
+      errorType: 'aborted',
+      message: new RequestAbortedError().message,
+      attributes: { 'client.address': '2001:db8::7' },
+    },
   },
   {
     name: 'WebSocket JSON-RPC remote error',
@@ -131,7 +159,15 @@ const cases: Case[] = [
       to: { serviceName: 'calc', method: 'divide', address: 'wss://rpc.example.com/ws' },
       invocation: { method: 'divide', seqId: 3 },
       config: { transport: 'websocket', codec: 'jsonrpc' },
-      attributes: { 'rpc.system': 'jsonrpc', 'rpc.method': 'divide', 'rpc.service': 'calc', 'rpc.jsonrpc.version': '2.0', 'rpc.jsonrpc.request_id': '3', 'server.address': 'rpc.example.com', 'server.port': 443 },
+      attributes: {
+        'rpc.system': 'jsonrpc',
+        'rpc.method': 'divide',
+        'rpc.service': 'calc',
+        'rpc.jsonrpc.version': '2.0',
+        'rpc.jsonrpc.request_id': '3',
+        'server.address': 'rpc.example.com',
+        'server.port': 443,
+      },
     },
     run: (ri) => {
       // As client/websocket/call.ts records a rejected call.
@@ -169,7 +205,11 @@ const cases: Case[] = [
       ri.stats.sendSize = 9;
       return respond(ri, 200, 30);
     },
-    expected: { name: 'acme.user.v1.UserService/GetUser', failed: false, attributes: { 'rpc.system': 'connect_rpc', 'rpc.service': 'acme.user.v1.UserService', 'rpc.method': 'GetUser', 'http.request.body.size': 9 } },
+    expected: {
+      name: 'acme.user.v1.UserService/GetUser',
+      failed: false,
+      attributes: { 'rpc.system': 'connect_rpc', 'rpc.service': 'acme.user.v1.UserService', 'rpc.method': 'GetUser', 'http.request.body.size': 9 },
+    },
   },
 ];
 
@@ -183,7 +223,12 @@ describe('every tracer agrees on the same RPCInfo', () => {
     const spanTracer = createSpanTracer({ serviceName: 'agreement', exporter: memory });
     const otel = createOpenTelemetryTracer({ tracer: provider.getTracer('agreement') });
     const metrics = createMetricsTracer();
-    const controller = createTraceController({ tracers: [spanTracer, otel, metrics], onTracerError: ({ error }) => { throw error; } });
+    const controller = createTraceController({
+      tracers: [spanTracer, otel, metrics],
+      onTracerError: ({ error }) => {
+        throw error;
+      },
+    });
 
     const ri = createRPCInfo(c.init);
     const ctx = controller.start(withRPCInfo(ROOT_CONTEXT, ri));
@@ -223,6 +268,8 @@ describe('every tracer agrees on the same RPCInfo', () => {
       expect(theirException!.attributes).toEqual(ourException.attributes);
     }
     // And the same stats events, in the same order, with the same attributes.
-    expect(theirs.events.filter((e) => e.name !== 'exception').map((e) => [e.name, e.attributes])).toEqual(ours.events.filter((e) => e.name !== 'exception').map((e) => [e.name, e.attributes]));
+    expect(theirs.events.filter((e) => e.name !== 'exception').map((e) => [e.name, e.attributes])).toEqual(
+      ours.events.filter((e) => e.name !== 'exception').map((e) => [e.name, e.attributes]),
+    );
   });
 });

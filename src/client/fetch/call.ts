@@ -193,8 +193,8 @@ export class FetchCall implements BodyObserver {
         if (ri.stats.error === undefined) ri.stats.error = error;
         ri.attributes['error.type'] ??= describeError(error).type;
       }
-      const httpError = (ri.attributes['http.response.status_code'] as number | undefined ?? 0) >= 500;
-      const finalStatus = error !== undefined || httpError ? 'error' : status ?? 'info';
+      const httpError = ((ri.attributes['http.response.status_code'] as number | undefined) ?? 0) >= 500;
+      const finalStatus = error !== undefined || httpError ? 'error' : (status ?? 'info');
       if (httpError && error === undefined && info === '') info = `HTTP ${ri.attributes['http.response.status_code']}`;
       // Recorded now, so a deferred tracer finish (below) does not move the call's end.
       ri.stats.record(stats.RPCFinish, finalStatus, info);

@@ -47,7 +47,7 @@ function codecOf(mediaType: string, url: URL): string | undefined {
   if (mediaType !== '') return mediaType;
   // A Connect GET carries its codec in the query instead of a body content type. (Checking
   // `search` first spares the URLSearchParams a `searchParams` access allocates.)
-  return url.search !== '' ? url.searchParams.get('encoding') ?? undefined : undefined;
+  return url.search !== '' ? (url.searchParams.get('encoding') ?? undefined) : undefined;
 }
 
 interface JsonRpcName {
@@ -94,7 +94,14 @@ export function describeFetchRequest(info: FetchRequestInfo): FetchNaming {
   const rpc = parseRpcPath(url.pathname);
   // Object literals, not spreads: V8 builds a spread with trailing members on a slow path (~2 µs).
   if (rpc !== undefined) {
-    return { service: rpc.service, method: rpc.method, package: rpc.package, rpcSystem: rpcSystemOf(mediaType), codec: codecOf(mediaType, url), seqId: undefined };
+    return {
+      service: rpc.service,
+      method: rpc.method,
+      package: rpc.package,
+      rpcSystem: rpcSystemOf(mediaType),
+      codec: codecOf(mediaType, url),
+      seqId: undefined,
+    };
   }
   const jsonRpc = jsonRpcOf(info.body);
   if (jsonRpc !== undefined) {

@@ -56,7 +56,8 @@ function idleTimeout(value: unknown): number {
 /** Validates `options` once, when the traced fetch is created; throws a `TypeError` naming the bad option. */
 export function normalizeFetchOptions(options: TraceFetchOptions, tracerCount: number): NormalizedFetchOptions {
   if (options.service !== undefined && typeof options.service !== 'string') fail('service must be a string', options.service);
-  if (options.describe !== undefined && typeof options.describe !== 'function') fail('describe must be a function (request) => ({ service?, method?, package? })', options.describe);
+  if (options.describe !== undefined && typeof options.describe !== 'function')
+    fail('describe must be a function (request) => ({ service?, method?, package? })', options.describe);
   if (options.onTracerError !== undefined && typeof options.onTracerError !== 'function') fail('onTracerError must be a function', options.onTracerError);
   const ctx = options.ctx as { getValue?: unknown } | undefined;
   if (ctx !== undefined && typeof ctx?.getValue !== 'function') fail('ctx must be a Context', ctx);

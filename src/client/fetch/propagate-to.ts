@@ -33,9 +33,7 @@ function compileOrigin(entry: string, index: number): string {
     throw new TypeError(`isotrace: propagateTo[${index}] must be an origin like 'https://api.example.com', got '${entry}'`);
   }
   if (parsed.origin === 'null' || (parsed.pathname !== '/' && parsed.pathname !== '') || parsed.search || parsed.hash) {
-    throw new TypeError(
-      `isotrace: propagateTo[${index}] ('${entry}') must be an origin (scheme://host[:port]); use a RegExp to match paths`,
-    );
+    throw new TypeError(`isotrace: propagateTo[${index}] ('${entry}') must be an origin (scheme://host[:port]); use a RegExp to match paths`);
   }
   return parsed.origin;
 }

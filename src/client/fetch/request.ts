@@ -20,8 +20,22 @@ const NORMALIZED = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
 
 /** RequestInit members, read explicitly when `init` is not a plain object (e.g. a `Request`). */
 const INIT_KEYS = [
-  'method', 'headers', 'body', 'referrer', 'referrerPolicy', 'mode', 'credentials', 'cache', 'redirect',
-  'integrity', 'keepalive', 'signal', 'duplex', 'priority', 'window', 'dispatcher',
+  'method',
+  'headers',
+  'body',
+  'referrer',
+  'referrerPolicy',
+  'mode',
+  'credentials',
+  'cache',
+  'redirect',
+  'integrity',
+  'keepalive',
+  'signal',
+  'duplex',
+  'priority',
+  'window',
+  'dispatcher',
 ] as const;
 
 function isRequest(input: unknown): input is Request {
@@ -68,7 +82,7 @@ export function readRequest(input: RequestInfo | URL, init: RequestInit | undefi
     method: NORMALIZED.has(upper) ? upper : String(rawMethod),
     request,
     body: init?.body ?? undefined,
-    contentType: init?.headers !== undefined ? headerValue(init.headers, 'content-type') : request?.headers.get('content-type') ?? undefined,
+    contentType: init?.headers !== undefined ? headerValue(init.headers, 'content-type') : (request?.headers.get('content-type') ?? undefined),
     // A member set to undefined does not exist (WebIDL), so the Request's signal applies; null clears it.
     signal: (init?.signal !== undefined ? init.signal : request?.signal) ?? undefined,
   };

@@ -34,7 +34,7 @@ const native = (res: CountedResponse): Native => (res?.[STATE]?.base ?? globalRe
 /** The observer when this read is the body's first consumer, else `undefined` (read untracked). */
 function claim(res: CountedResponse): BodyObserver | undefined {
   const observer = res?.[STATE]?.observer;
-  return observer !== undefined && observer.claim() ? observer : undefined;
+  return observer?.claim() ? observer : undefined;
 }
 
 /**

@@ -148,7 +148,9 @@ export function traceFetch(fetchImpl?: typeof fetch | TraceFetchOptions, options
     fetchImpl = undefined;
   }
   if (fetchImpl !== undefined && typeof fetchImpl !== 'function') {
-    throw new TypeError(`isotrace: traceFetch(fetchImpl, options) needs fetchImpl to be a fetch function or undefined, got ${fetchImpl === null ? 'null' : typeof fetchImpl}`);
+    throw new TypeError(
+      `isotrace: traceFetch(fetchImpl, options) needs fetchImpl to be a fetch function or undefined, got ${fetchImpl === null ? 'null' : typeof fetchImpl}`,
+    );
   }
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new TypeError('isotrace: traceFetch options must be an object');

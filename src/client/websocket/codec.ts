@@ -72,7 +72,8 @@ function decodeJsonRpc(frame: string | Uint8Array): RpcIncomingMessage {
   if (m.jsonrpc !== '2.0') return { kind: 'invalid', reason: 'the frame lacks "jsonrpc": "2.0"', id };
   if ('method' in m) {
     if (typeof m.method !== 'string') return { kind: 'invalid', reason: 'a request whose method is not a string' };
-    if (m.id !== undefined && m.id !== null) return { kind: 'invalid', reason: `the server sent a request (${m.method}); this client only takes responses and notifications` };
+    if (m.id !== undefined && m.id !== null)
+      return { kind: 'invalid', reason: `the server sent a request (${m.method}); this client only takes responses and notifications` };
     return { kind: 'notification', method: m.method, params: m.params };
   }
   const hasResult = 'result' in m;

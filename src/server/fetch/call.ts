@@ -38,10 +38,21 @@ export function isResponse(value: unknown): value is Response {
 function createFetchRPCInfo(setup: FetchServerSetup, request: Request, clientAddress: string | undefined): RPCInfo {
   const url = new URL(request.url);
   const headers = new MapHeaderCarrier();
-  request.headers.forEach((value, name) => addIncomingHeader(headers, name, value, setup.trustIncoming));
+  request.headers.forEach((value, name) => {
+    addIncomingHeader(headers, name, value, setup.trustIncoming);
+  });
   const naming = applyDescribe(nameHttpRequest(request.method, url.pathname, headers.get('content-type')), setup.describe, request);
   const scheme = url.protocol === 'https:' ? 'https' : 'http';
-  const facts = { method: request.method, path: url.pathname, scheme, host: url.host, clientAddress, userAgent: headers.get('user-agent'), protocolVersion: undefined, naming } as const;
+  const facts = {
+    method: request.method,
+    path: url.pathname,
+    scheme,
+    host: url.host,
+    clientAddress,
+    userAgent: headers.get('user-agent'),
+    protocolVersion: undefined,
+    naming,
+  } as const;
   const ri = createServerRPCInfo(setup, {
     transport: 'fetch',
     headers,

@@ -55,7 +55,10 @@ export function traceFetchHandler<Rest extends unknown[] = unknown[]>(
         response = result;
         call.handled();
       } else {
-        response = await call.handlerFailed(new TypeError(`isotrace: the fetch handler returned ${result === null ? 'null' : typeof result}, not a Response`), traced);
+        response = await call.handlerFailed(
+          new TypeError(`isotrace: the fetch handler returned ${result === null ? 'null' : typeof result}, not a Response`),
+          traced,
+        );
       }
     } catch (error) {
       response = await call.handlerFailed(error, traced);

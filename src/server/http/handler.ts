@@ -8,10 +8,7 @@ import { HttpServerCall, type HttpHandlerErrorEvent, type HttpServerSetup } from
 export type { HttpHandlerErrorEvent } from './call.js';
 
 /** A `node:http`/`node:https` request listener: an Express or Koa app's handler has this shape. */
-export type HttpHandler<Req extends IncomingMessage = IncomingMessage, Res extends ServerResponse = ServerResponse> = (
-  req: Req,
-  res: Res,
-) => unknown;
+export type HttpHandler<Req extends IncomingMessage = IncomingMessage, Res extends ServerResponse = ServerResponse> = (req: Req, res: Res) => unknown;
 
 /** Options of {@link traceHttpHandler}. */
 export interface TraceHttpHandlerOptions<Req extends IncomingMessage = IncomingMessage, Res extends ServerResponse = ServerResponse>

@@ -49,7 +49,13 @@ export interface WebSocketCall {
  * arrived, as Kitex records RPCStart when the server starts reading; the tracers' `start` runs
  * after parsing, once there is a method and meta to describe the call.
  */
-export function startWebSocketCall(setup: ServerSetup, connection: ConnectionFacts, request: JsonRpcRequest, frame: FrameTimes, recvSize: number): WebSocketCall {
+export function startWebSocketCall(
+  setup: ServerSetup,
+  connection: ConnectionFacts,
+  request: JsonRpcRequest,
+  frame: FrameTimes,
+  recvSize: number,
+): WebSocketCall {
   const headers = new MapHeaderCarrier();
   const meta = request.meta;
   if (meta !== undefined) for (const key of Object.keys(meta)) addIncomingHeader(headers, key, meta[key], setup.trustIncoming);
@@ -92,11 +98,15 @@ function recordError(call: WebSocketCall, error: unknown): void {
  * `undefined` for a notification. Never rejects: every failure becomes an error response.
  * `onError` hears what a method threw.
  */
-export async function invokeWebSocketCall(call: WebSocketCall, methods: JsonRpcMethods, onError: (call: WebSocketCall, error: unknown) => void): Promise<string | undefined> {
+export async function invokeWebSocketCall(
+  call: WebSocketCall,
+  methods: JsonRpcMethods,
+  onError: (call: WebSocketCall, error: unknown) => void,
+): Promise<string | undefined> {
   const { ri, ctx, request } = call;
   const id = request.id;
   // Own properties only: `toString` or `__proto__` are not methods a client may call.
-  const method = Object.prototype.hasOwnProperty.call(methods, request.method) ? methods[request.method] : undefined;
+  const method = Object.hasOwn(methods, request.method) ? methods[request.method] : undefined;
   if (typeof method !== 'function') {
     const error = new JsonRpcError(JsonRpcErrorCode.MethodNotFound);
     recordError(call, error);

@@ -145,7 +145,9 @@ export function traceWebSocketRpcServer(wss: WebSocketServerLike, methods: JsonR
     }
     // ws calls back with `null` on success: only an actual error fails the calls.
     const written = (error?: Error | null): void => {
-      const failure = error ? new RequestAbortedError(`isotrace: request aborted: the response could not be sent (${error.message})`, { cause: error }) : undefined;
+      const failure = error
+        ? new RequestAbortedError(`isotrace: request aborted: the response could not be sent (${error.message})`, { cause: error })
+        : undefined;
       for (const { call } of sent) {
         if (call === undefined) continue;
         if (!failure && !call.done) call.ri.stats.record(stats.WriteFinish);
@@ -184,21 +186,27 @@ export function traceWebSocketRpcServer(wss: WebSocketServerLike, methods: JsonR
     const host = req?.headers.host;
     const listeners: Array<readonly [string, Listener]> = [
       ['message', (data: unknown) => onMessage(connection, data)],
-      ['error', (error: unknown) => {
-        // Without a listener, ws's 'error' (a frame over maxPayload, bad UTF-8) would crash the process.
-        if (options.onConnectionError === undefined) return;
-        try {
-          options.onConnectionError({ error, ws });
-        } catch (thrown) {
-          console.error('isotrace: onConnectionError threw', thrown);
-        }
-      }],
-      ['close', (code: number) => {
-        connections.delete(connection);
-        for (const call of [...connection.calls]) {
-          end(connection, call, new RequestAbortedError(`isotrace: request aborted: the WebSocket closed (code ${code}) before the response was sent`));
-        }
-      }],
+      [
+        'error',
+        (error: unknown) => {
+          // Without a listener, ws's 'error' (a frame over maxPayload, bad UTF-8) would crash the process.
+          if (options.onConnectionError === undefined) return;
+          try {
+            options.onConnectionError({ error, ws });
+          } catch (thrown) {
+            console.error('isotrace: onConnectionError threw', thrown);
+          }
+        },
+      ],
+      [
+        'close',
+        (code: number) => {
+          connections.delete(connection);
+          for (const call of [...connection.calls]) {
+            end(connection, call, new RequestAbortedError(`isotrace: request aborted: the WebSocket closed (code ${code}) before the response was sent`));
+          }
+        },
+      ],
     ];
     const connection: Connection = {
       ws,

@@ -33,7 +33,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
  */
 export function parseJsonRpcRequest(message: unknown, metaMember: string): ParsedMessage {
   if (!isObject(message)) return { ok: false, id: null };
-  const hasId = Object.prototype.hasOwnProperty.call(message, 'id');
+  const hasId = Object.hasOwn(message, 'id');
   const id = message.id;
   if (hasId && !isJsonRpcId(id)) return { ok: false, id: null };
   const invalid: ParsedMessage = { ok: false, id: hasId ? (id as JsonRpcId) : null };

@@ -2,14 +2,10 @@
  * Default latency bucket bounds in seconds: OpenTelemetry's advice for `rpc.client.call.duration`
  * and `rpc.server.call.duration`, so dashboards built for OpenTelemetry RPC metrics line up.
  */
-export const DEFAULT_DURATION_BUCKETS: readonly number[] = Object.freeze([
-  0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
-]);
+export const DEFAULT_DURATION_BUCKETS: readonly number[] = Object.freeze([0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]);
 
 /** Default message-size bucket bounds in bytes: powers of 4 from 64 B to 16 MiB. */
-export const DEFAULT_SIZE_BUCKETS: readonly number[] = Object.freeze([
-  64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216,
-]);
+export const DEFAULT_SIZE_BUCKETS: readonly number[] = Object.freeze([64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216]);
 
 /**
  * Checks bucket bounds given as an option and returns a frozen copy. Throws a `TypeError` naming

@@ -91,7 +91,8 @@ export function normalizeOtlpHttpOptions(options: OtlpHttpExporterOptions): Norm
   assertHeaders(options.headers ?? {});
   const maxBatchSize = option(options, 'maxBatchSize', 512, 1);
   const maxQueueSize = option(options, 'maxQueueSize', 2048, 1);
-  if (maxBatchSize > maxQueueSize) throw new TypeError(`isotrace: createOtlpHttpExporter maxBatchSize (${maxBatchSize}) must not exceed maxQueueSize (${maxQueueSize})`);
+  if (maxBatchSize > maxQueueSize)
+    throw new TypeError(`isotrace: createOtlpHttpExporter maxBatchSize (${maxBatchSize}) must not exceed maxQueueSize (${maxQueueSize})`);
   // Captured now: a fetch patched later (e.g. by a tracing wrapper) is never the exporter's.
   const platformFetch = (globalThis as { fetch?: FetchFunction }).fetch;
   const fetch = options.fetch ?? (typeof platformFetch === 'function' ? platformFetch.bind(globalThis) : undefined);
@@ -114,6 +115,10 @@ export function normalizeOtlpHttpOptions(options: OtlpHttpExporterOptions): Norm
     },
     keepaliveOnPageHide: options.keepaliveOnPageHide !== false,
     onDrop: hook(options.onDrop, 'onDrop', (e: DropEvent) => `isotrace: dropped ${e.count} spans (${e.reason}); see exporter.stats`),
-    onError: hook(options.onError, 'onError', (e: ExportErrorEvent) => `isotrace: ${e.count} spans not exported: ${(e.error as Error)?.message ?? String(e.error)}`),
+    onError: hook(
+      options.onError,
+      'onError',
+      (e: ExportErrorEvent) => `isotrace: ${e.count} spans not exported: ${(e.error as Error)?.message ?? String(e.error)}`,
+    ),
   };
 }

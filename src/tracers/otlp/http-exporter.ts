@@ -137,10 +137,18 @@ export function createOtlpHttpExporter(options: OtlpHttpExporterOptions = {}): O
   return {
     url,
     stats: {
-      get exported() { return counts.exported; },
-      get dropped() { return counts.dropped; },
-      get failed() { return counts.failed; },
-      get queued() { return queue.length; },
+      get exported() {
+        return counts.exported;
+      },
+      get dropped() {
+        return counts.dropped;
+      },
+      get failed() {
+        return counts.failed;
+      },
+      get queued() {
+        return queue.length;
+      },
     },
     export(spans) {
       if (closed) return drop(spans.length, 'shutdown');

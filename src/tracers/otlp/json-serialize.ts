@@ -90,9 +90,19 @@ function span(s: SpanData): string {
   const start = msToUnixNano(s.startTime);
   const end = msToUnixNano(s.endTime);
   let out =
-    '{"traceId":' + str(s.traceId) + ',"spanId":' + str(s.spanId) + ',"flags":' + otlpSpanFlags(s) +
-    nameAndKind(s.name, OTLP_SPAN_KIND[s.kind] ?? OTLP_SPAN_KIND.internal) + start + '","endTimeUnixNano":"' + end +
-    '","attributes":' + keyValues(s.attributes) + ',"events":[';
+    '{"traceId":' +
+    str(s.traceId) +
+    ',"spanId":' +
+    str(s.spanId) +
+    ',"flags":' +
+    otlpSpanFlags(s) +
+    nameAndKind(s.name, OTLP_SPAN_KIND[s.kind] ?? OTLP_SPAN_KIND.internal) +
+    start +
+    '","endTimeUnixNano":"' +
+    end +
+    '","attributes":' +
+    keyValues(s.attributes) +
+    ',"events":[';
   const events = s.events;
   for (let i = 0; i < events.length; i++) {
     const e = events[i];

@@ -15,7 +15,11 @@ export const KEEPALIVE_LIMIT_BYTES = 64 * 1024;
 interface PageGlobals {
   addEventListener?: (type: string, listener: () => void) => void;
   removeEventListener?: (type: string, listener: () => void) => void;
-  document?: { visibilityState?: string; addEventListener(type: string, listener: () => void): void; removeEventListener(type: string, listener: () => void): void };
+  document?: {
+    visibilityState?: string;
+    addEventListener(type: string, listener: () => void): void;
+    removeEventListener(type: string, listener: () => void): void;
+  };
   navigator?: { sendBeacon?: (url: string, data: Blob) => boolean };
 }
 
@@ -86,7 +90,10 @@ async function sendOne(body: string, bytes: number, target: { fetch: FetchFuncti
  * lasts, `sendBeacon` beyond it. A beacon cannot carry custom headers (an auth token): point such
  * collectors at a same-origin path that adds them. Resolves with how many spans were accepted.
  */
-export async function sendOnPageHide(spans: SpanData[], target: { fetch: FetchFunction; url: string; headers: Record<string, string> }): Promise<{ sent: number; failed: number }> {
+export async function sendOnPageHide(
+  spans: SpanData[],
+  target: { fetch: FetchFunction; url: string; headers: Record<string, string> },
+): Promise<{ sent: number; failed: number }> {
   let sent = 0;
   let failed = 0;
   // Start every request before awaiting any: the page may be frozen right after this task.

@@ -95,10 +95,18 @@ export async function sendOtlp(body: string, options: SendOptions): Promise<Send
       if (status >= 200 && status < 300) {
         const { rejected, message } = rejectedSpans(text);
         if (rejected === 0) return { ok: true, rejected: 0 };
-        const error = new OtlpExportError(`isotrace: the collector rejected ${rejected} spans: ${message}`, { status, attempts: retry + 1, responseText: text.slice(0, 1024) });
+        const error = new OtlpExportError(`isotrace: the collector rejected ${rejected} spans: ${message}`, {
+          status,
+          attempts: retry + 1,
+          responseText: text.slice(0, 1024),
+        });
         return { ok: true, rejected, error };
       }
-      lastError = new OtlpExportError(`isotrace: the collector at ${options.url} answered HTTP ${status}`, { status, attempts: retry + 1, responseText: text.slice(0, 1024) });
+      lastError = new OtlpExportError(`isotrace: the collector at ${options.url} answered HTTP ${status}`, {
+        status,
+        attempts: retry + 1,
+        responseText: text.slice(0, 1024),
+      });
       if (status !== 429 && status < 500) return { ok: false, error: lastError };
       delay = parseRetryAfter(retryAfter);
     } catch (error) {

@@ -4,7 +4,6 @@ import { generateSpanId, generateTraceId } from './id-generator.js';
 import { RecordingSpan, type SpanSink, type SpanStart } from './recording-span.js';
 import type { Sampler } from './sampler.js';
 
-
 /** What a span tracer decides each new span by; built once per tracer. */
 export interface SpanPolicy extends SpanSink {
   readonly sampler: Sampler;
@@ -26,7 +25,8 @@ export function beginSpan(policy: SpanPolicy, start: SpanStart): RecordingSpan {
   let sampled = false;
   if (!start.suppressed) {
     try {
-      sampled = policy.sampler.shouldSample({ ctx: start.parentCtx, traceId, parent, name: start.name, kind: start.kind, attributes: start.attributes }) === true;
+      sampled =
+        policy.sampler.shouldSample({ ctx: start.parentCtx, traceId, parent, name: start.name, kind: start.kind, attributes: start.attributes }) === true;
     } catch (error) {
       policy.warn('the sampler', error);
     }

@@ -77,7 +77,16 @@ export function createSpanTracer(options: SpanTracerOptions): SpanTracer {
     const parent = opts.root ? undefined : getActiveSpan(ctx)?.spanContext;
     const startTime = Number.isFinite(opts.startTime) ? (opts.startTime as number) : now();
     const attributes = { ...opts.attributes };
-    const span = beginSpan(policy, { name, kind: opts.kind ?? 'internal', parentCtx: ctx, parent, startTime, attributes, rpc: false, suppressed: isTracingSuppressed(ctx) });
+    const span = beginSpan(policy, {
+      name,
+      kind: opts.kind ?? 'internal',
+      parentCtx: ctx,
+      parent,
+      startTime,
+      attributes,
+      rpc: false,
+      suppressed: isTracingSuppressed(ctx),
+    });
     return span.setAttributes(attributes);
   };
 
@@ -89,7 +98,16 @@ export function createSpanTracer(options: SpanTracerOptions): SpanTracer {
       if (ri === undefined || isTracingSuppressed(ctx)) return ctx;
       const parent = (ri.side === 'server' ? extractParent(ri) : undefined) ?? getActiveSpan(ctx)?.spanContext;
       const startTime = ri.stats.getEvent(stats.RPCStart)?.time ?? now();
-      const span = beginSpan(policy, { name: rpcSpanName(ri), kind: ri.side, parentCtx: ctx, parent, startTime, attributes: ri.attributes, rpc: true, suppressed: false });
+      const span = beginSpan(policy, {
+        name: rpcSpanName(ri),
+        kind: ri.side,
+        parentCtx: ctx,
+        parent,
+        startTime,
+        attributes: ri.attributes,
+        rpc: true,
+        suppressed: false,
+      });
       rpcSpans.set(ri, span);
       if (ri.side === 'client') {
         try {

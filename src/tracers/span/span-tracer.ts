@@ -59,7 +59,7 @@ export interface SpanTracer extends Tracer {
 export function assertSpanTracerOptions(options: SpanTracerOptions): void {
   if (typeof options !== 'object' || options === null) throw new TypeError('isotrace: createSpanTracer(options) needs an options object');
   if (typeof options.serviceName !== 'string' || options.serviceName === '') {
-    throw new TypeError('isotrace: createSpanTracer needs serviceName, a non-empty string (the resource\'s service.name)');
+    throw new TypeError("isotrace: createSpanTracer needs serviceName, a non-empty string (the resource's service.name)");
   }
   assertSpanExporter(options.exporter, 'createSpanTracer exporter');
   if (options.sampler !== undefined) assertSampler(options.sampler, 'createSpanTracer sampler');

@@ -2,15 +2,13 @@
 // service descriptor is built at runtime from a FileDescriptorProto (no generated code).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { create, createFileRegistry, type DescService } from '@bufbuild/protobuf';
 import { FileDescriptorProtoSchema, file_google_protobuf_wrappers } from '@bufbuild/protobuf/wkt';
 import { Code, ConnectError, createClient, type Client } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcWebTransport } from '@connectrpc/connect-web';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
-import { getRPCInfo, type RPCInfo } from '../../../src/rpcinfo/rpcinfo.js';
 import { stats } from '../../../src/rpcinfo/stats-event.js';
-import type { Tracer } from '../../../src/tracer/tracer.js';
 import { traceFetch } from '../../../src/client/fetch/trace-fetch.js';
 import { injectingTracer } from '../injecting-tracer.js';
 
@@ -19,13 +17,15 @@ const file = create(FileDescriptorProtoSchema, {
   package: 'test.v1',
   syntax: 'proto3',
   dependency: ['google/protobuf/wrappers.proto'],
-  service: [{
-    name: 'EchoService',
-    method: [
-      { name: 'Say', inputType: '.google.protobuf.StringValue', outputType: '.google.protobuf.StringValue' },
-      { name: 'Fail', inputType: '.google.protobuf.StringValue', outputType: '.google.protobuf.StringValue' },
-    ],
-  }],
+  service: [
+    {
+      name: 'EchoService',
+      method: [
+        { name: 'Say', inputType: '.google.protobuf.StringValue', outputType: '.google.protobuf.StringValue' },
+        { name: 'Fail', inputType: '.google.protobuf.StringValue', outputType: '.google.protobuf.StringValue' },
+      ],
+    },
+  ],
 });
 const registry = createFileRegistry(file, (name) => (name === 'google/protobuf/wrappers.proto' ? file_google_protobuf_wrappers : undefined));
 const EchoService: DescService = registry.getService('test.v1.EchoService')!;
@@ -39,7 +39,9 @@ beforeAll(async () => {
     routes: (router) =>
       router.service(EchoService, {
         say: (req: { value: string }, ctx: { requestHeader: Headers }) => ({ value: `${req.value}|${ctx.requestHeader.get('traceparent')}` }),
-        fail: () => { throw new ConnectError('broken', Code.Internal); },
+        fail: () => {
+          throw new ConnectError('broken', Code.Internal);
+        },
       } as never),
   });
   server = createServer(handler);
@@ -51,7 +53,6 @@ afterAll(async () => {
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
 });
-
 
 describe('traceFetch under a Connect client', () => {
   it('traces a Connect unary call: names, propagation, sizes, events', async () => {
@@ -71,7 +72,14 @@ describe('traceFetch under a Connect client', () => {
     expect(ri.stats.sendSize).toBe(Buffer.byteLength(JSON.stringify('hi')));
     expect(ri.stats.recvSize).toBe(Buffer.byteLength(JSON.stringify(res.value)));
     expect(ri.stats.events().map((r) => r.event)).toEqual([
-      stats.RPCStart, stats.WriteStart, stats.WriteFinish, stats.WaitReadStart, stats.WaitReadFinish, stats.ReadStart, stats.ReadFinish, stats.RPCFinish,
+      stats.RPCStart,
+      stats.WriteStart,
+      stats.WriteFinish,
+      stats.WaitReadStart,
+      stats.WaitReadFinish,
+      stats.ReadStart,
+      stats.ReadFinish,
+      stats.RPCFinish,
     ]);
   });
 

@@ -8,13 +8,25 @@ function info(url: string, extra: Partial<FetchRequestInfo> = {}): FetchRequestI
 describe('describeFetchRequest', () => {
   it('names /pkg.Service/Method paths, with or without a prefix, and tells Connect from gRPC-web', () => {
     expect(describeFetchRequest(info('https://api.example.com/acme.user.v1.UserService/GetUser', { contentType: 'application/json; charset=utf-8' }))).toEqual({
-      service: 'acme.user.v1.UserService', package: 'acme.user.v1', method: 'GetUser', rpcSystem: 'connect_rpc', codec: 'json', seqId: undefined,
+      service: 'acme.user.v1.UserService',
+      package: 'acme.user.v1',
+      method: 'GetUser',
+      rpcSystem: 'connect_rpc',
+      codec: 'json',
+      seqId: undefined,
     });
     expect(describeFetchRequest(info('https://x.test/rpc/pkg.Svc/Do/', { contentType: 'application/grpc-web+proto' }))).toMatchObject({
-      service: 'pkg.Svc', package: 'pkg', method: 'Do', rpcSystem: 'grpc_web', codec: 'grpc-web+proto',
+      service: 'pkg.Svc',
+      package: 'pkg',
+      method: 'Do',
+      rpcSystem: 'grpc_web',
+      codec: 'grpc-web+proto',
     });
     // Connect GET: the codec is in the query.
-    expect(describeFetchRequest(info('https://x.test/pkg.Svc/Get?connect=v1&encoding=proto&message=AA', { method: 'GET' }))).toMatchObject({ method: 'Get', codec: 'proto' });
+    expect(describeFetchRequest(info('https://x.test/pkg.Svc/Get?connect=v1&encoding=proto&message=AA', { method: 'GET' }))).toMatchObject({
+      method: 'Get',
+      codec: 'proto',
+    });
   });
 
   it('does not mistake ordinary paths for RPC paths', () => {
@@ -26,7 +38,11 @@ describe('describeFetchRequest', () => {
   it('names JSON-RPC 2.0 string bodies by method (and id), batches by their distinct methods', () => {
     const one = describeFetchRequest(info('http://x.test:8080/rpc', { body: '{"jsonrpc":"2.0","method":"sum","params":[1],"id":"a1"}' }));
     expect(one).toEqual({ service: 'x.test:8080', method: 'sum', package: '', rpcSystem: 'jsonrpc', codec: 'json', seqId: 'a1' });
-    const batch = JSON.stringify([{ jsonrpc: '2.0', method: 'a', id: 1 }, { jsonrpc: '2.0', method: 'b' }, { jsonrpc: '2.0', method: 'a', id: 2 }]);
+    const batch = JSON.stringify([
+      { jsonrpc: '2.0', method: 'a', id: 1 },
+      { jsonrpc: '2.0', method: 'b' },
+      { jsonrpc: '2.0', method: 'a', id: 2 },
+    ]);
     expect(describeFetchRequest(info('http://x.test/rpc', { body: batch })).method).toBe('a,b');
   });
 
@@ -36,7 +52,11 @@ describe('describeFetchRequest', () => {
     expect(rest('{"jsonrpc": "2.0", "method": ')).toMatchObject({ method: 'DELETE /users/42' });
     expect(rest('{"jsonrpc":"1.0","method":"m"}')).toMatchObject({ method: 'DELETE /users/42' });
     let pulled = false;
-    const stream = new ReadableStream({ pull() { pulled = true; } });
+    const stream = new ReadableStream({
+      pull() {
+        pulled = true;
+      },
+    });
     expect(rest(stream)).toMatchObject({ method: 'DELETE /users/42' });
     expect(pulled).toBe(false);
     expect(stream.locked).toBe(false);

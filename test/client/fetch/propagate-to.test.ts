@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { compilePropagateTo } from '../../../src/client/fetch/propagate-to.js';
 
 const g = globalThis as { location?: unknown };
-afterEach(() => { delete g.location; });
+afterEach(() => {
+  delete g.location;
+});
 
 describe('compilePropagateTo', () => {
   it('defaults to every URL without a location (Node), and to the same origin with one (browsers)', () => {
@@ -27,7 +29,11 @@ describe('compilePropagateTo', () => {
 
   it('uses a predicate as given, and a throwing one as "no"', () => {
     expect(compilePropagateTo((u) => u.hostname.endsWith('.internal'))(new URL('http://a.internal'))).toBe(true);
-    expect(compilePropagateTo(() => { throw new Error('x'); })(new URL('http://a.internal'))).toBe(false);
+    expect(
+      compilePropagateTo(() => {
+        throw new Error('x');
+      })(new URL('http://a.internal')),
+    ).toBe(false);
   });
 
   it('rejects what is not an origin, a RegExp or a function', () => {

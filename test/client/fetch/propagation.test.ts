@@ -1,10 +1,9 @@
 // traceFetch against a loopback server that echoes what it received: which headers went where,
 // and that concurrent calls never mix up their RPCInfo.
 import type { IncomingHttpHeaders } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getContextManager, setContextManager } from '../../../src/context/context-api.js';
 import { AsyncLocalStorageContextManager } from '../../../src/context/async-local-storage-context-manager.js';
-import { getRPCInfo, type RPCInfo } from '../../../src/rpcinfo/rpcinfo.js';
 import { CALLER_SERVICE_HEADER } from '../../../src/rpcinfo/header-names.js';
 import type { Tracer } from '../../../src/tracer/tracer.js';
 import { traceFetch } from '../../../src/client/fetch/trace-fetch.js';
@@ -18,13 +17,22 @@ const previous = getContextManager();
 
 beforeAll(async () => {
   setContextManager(new AsyncLocalStorageContextManager());
-  server = await serve(async (req, res) => {
-    for await (const chunk of req) void chunk;
-    const url = new URL(req.url!, 'http://x');
-    seen.push({ headers: req.headers });
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ traceparent: req.headers.traceparent ?? null, id: url.searchParams.get('id'), pad: 'x'.repeat(Number(url.searchParams.get('pad') ?? 0)) }));
-  }, { backlog: 2048 }); // 1,000 calls in flight
+  server = await serve(
+    async (req, res) => {
+      for await (const chunk of req) void chunk;
+      const url = new URL(req.url!, 'http://x');
+      seen.push({ headers: req.headers });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          traceparent: req.headers.traceparent ?? null,
+          id: url.searchParams.get('id'),
+          pad: 'x'.repeat(Number(url.searchParams.get('pad') ?? 0)),
+        }),
+      );
+    },
+    { backlog: 2048 },
+  ); // 1,000 calls in flight
   base = server.url;
 });
 
@@ -32,7 +40,6 @@ afterAll(async () => {
   await server.close();
   setContextManager(previous.enable());
 });
-
 
 describe('traceFetch: propagation and concurrency', () => {
   const lastHeaders = () => seen[seen.length - 1].headers;
@@ -46,7 +53,14 @@ describe('traceFetch: propagation and concurrency', () => {
       [{ propagateTo: [/\/json$/g] }, true],
       [{ propagateTo: [/other-host/] }, false],
       [{ propagateTo: (url) => url.port === new URL(base).port }, true],
-      [{ propagateTo: () => { throw new Error('bad predicate'); } }, false],
+      [
+        {
+          propagateTo: () => {
+            throw new Error('bad predicate');
+          },
+        },
+        false,
+      ],
     ];
     for (const [options, sent] of cases) {
       const f = traceFetch(undefined, { ...options, tracers: [t], service: 'web' });
@@ -56,7 +70,7 @@ describe('traceFetch: propagation and concurrency', () => {
     }
   });
 
-  it('keeps the caller\'s headers, from init or from a Request', async () => {
+  it("keeps the caller's headers, from init or from a Request", async () => {
     const { t, settled } = injectingTracer();
     const f = traceFetch(undefined, { tracers: [t] });
     await (await f(new Request(`${base}/json`, { headers: { 'x-mine': 'req' } }))).text();
@@ -91,8 +105,17 @@ describe('traceFetch: propagation and concurrency', () => {
   it('names Connect paths, JSON-RPC bodies and REST calls; describe overrides', async () => {
     const { t, settled } = injectingTracer();
     const f = traceFetch(undefined, { tracers: [t] });
-    await (await f(`${base}/api/acme.user.v1.UserService/GetUser`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', 'connect-protocol-version': '1' } })).text();
-    expect(await settled(1)).toMatchObject({ invocation: { service: 'acme.user.v1.UserService', package: 'acme.user.v1', method: 'GetUser' }, attributes: { 'rpc.system': 'connect_rpc' } });
+    await (
+      await f(`${base}/api/acme.user.v1.UserService/GetUser`, {
+        method: 'POST',
+        body: '{}',
+        headers: { 'content-type': 'application/json', 'connect-protocol-version': '1' },
+      })
+    ).text();
+    expect(await settled(1)).toMatchObject({
+      invocation: { service: 'acme.user.v1.UserService', package: 'acme.user.v1', method: 'GetUser' },
+      attributes: { 'rpc.system': 'connect_rpc' },
+    });
     await (await f(`${base}/rpc`, { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', method: 'sum', params: [1, 2], id: 9 }) })).text();
     expect(await settled(2)).toMatchObject({ invocation: { service: new URL(base).host, method: 'sum', seqId: 9 }, attributes: { 'rpc.system': 'jsonrpc' } });
     const g = traceFetch(undefined, { tracers: [t], describe: ({ url }) => ({ service: 'users', method: url.pathname.split('/')[2] }) });
@@ -121,7 +144,13 @@ describe('traceFetch: the parent context', () => {
     const { context } = await import('../../../src/context/context-api.js');
     const PARENT = createContextKey('parent');
     const parents: unknown[] = [];
-    const t: Tracer = { start: (ctx) => { parents.push(ctx.getValue(PARENT)); return ctx; }, finish() {} };
+    const t: Tracer = {
+      start: (ctx) => {
+        parents.push(ctx.getValue(PARENT));
+        return ctx;
+      },
+      finish() {},
+    };
     const fetch = traceFetch({ tracers: [t] });
     await (await context.with(ROOT_CONTEXT.setValue(PARENT, 'from-with'), () => fetch(`${base}/a`))).text();
     await (await fetch(`${base}/b`)).text();

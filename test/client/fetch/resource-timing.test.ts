@@ -5,7 +5,11 @@ import { stats } from '../../../src/rpcinfo/stats-event.js';
 import { createTraceController } from '../../../src/tracer/trace-controller.js';
 import { FetchCall } from '../../../src/client/fetch/call.js';
 import {
-  applyResourceTiming, browserResourceTiming, createResourceTimingCollector, type ResourceTimingEnv, type ResourceTimingWatch,
+  applyResourceTiming,
+  browserResourceTiming,
+  createResourceTimingCollector,
+  type ResourceTimingEnv,
+  type ResourceTimingWatch,
 } from '../../../src/client/fetch/resource-timing.js';
 
 type Entry = PerformanceResourceTiming;
@@ -13,10 +17,23 @@ const URL_A = 'https://app.example/api/a';
 
 function entry(name: string, startTime: number, extra: Partial<Entry> = {}): Entry {
   return {
-    name, entryType: 'resource', initiatorType: 'fetch', startTime, nextHopProtocol: 'h2',
-    domainLookupStart: startTime + 1, domainLookupEnd: startTime + 3, connectStart: startTime + 3, secureConnectionStart: startTime + 5,
-    connectEnd: startTime + 9, requestStart: startTime + 10, responseStart: startTime + 30, responseEnd: startTime + 35,
-    transferSize: 1300, encodedBodySize: 1000, decodedBodySize: 4000, ...extra,
+    name,
+    entryType: 'resource',
+    initiatorType: 'fetch',
+    startTime,
+    nextHopProtocol: 'h2',
+    domainLookupStart: startTime + 1,
+    domainLookupEnd: startTime + 3,
+    connectStart: startTime + 3,
+    secureConnectionStart: startTime + 5,
+    connectEnd: startTime + 9,
+    requestStart: startTime + 10,
+    responseStart: startTime + 30,
+    responseEnd: startTime + 35,
+    transferSize: 1300,
+    encodedBodySize: 1000,
+    decodedBodySize: 4000,
+    ...extra,
   } as Entry;
 }
 
@@ -26,8 +43,12 @@ function fakeEnv() {
   let callback: ((list: { getEntries(): Entry[] }) => void) | undefined;
   let observed: unknown;
   class FakeObserver {
-    constructor(cb: typeof callback) { callback = cb; }
-    observe(options: unknown) { observed = options; }
+    constructor(cb: typeof callback) {
+      callback = cb;
+    }
+    observe(options: unknown) {
+      observed = options;
+    }
     disconnect() {}
   }
   const env = {
@@ -48,7 +69,9 @@ describe('createResourceTimingCollector', () => {
     const e1 = entry(URL_A, 100.4);
     page.deliver(entry('https://app.example/other', 101), e1);
     let answer: Entry | undefined;
-    first.take(50, (e) => { answer = e; });
+    first.take(50, (e) => {
+      answer = e;
+    });
     expect(answer).toBe(e1);
 
     const second = collector.watch(URL_A, 200);
@@ -100,8 +123,13 @@ describe('applyResourceTiming', () => {
     expect(r.stats.getEvent(stats.ClientConnStart)!.time).toBe(1_000_103);
     expect(r.stats.getEvent(stats.ClientConnFinish)!.time).toBe(1_000_109);
     expect(r.attributes).toEqual({
-      'isotrace.resource_timing': 'ok', 'http.response.transfer_size': 1300, 'http.response.encoded_body_size': 1000,
-      'isotrace.timing.dns_ms': 2, 'isotrace.timing.connect_ms': 6, 'isotrace.timing.tls_ms': 4, 'isotrace.timing.ttfb_ms': 20,
+      'isotrace.resource_timing': 'ok',
+      'http.response.transfer_size': 1300,
+      'http.response.encoded_body_size': 1000,
+      'isotrace.timing.dns_ms': 2,
+      'isotrace.timing.connect_ms': 6,
+      'isotrace.timing.tls_ms': 4,
+      'isotrace.timing.ttfb_ms': 20,
       'network.protocol.version': '2',
     });
   });
@@ -113,7 +141,11 @@ describe('applyResourceTiming', () => {
     expect(reused.attributes['isotrace.resource_timing']).toBe('ok');
 
     const crossOrigin = ri();
-    applyResourceTiming(crossOrigin, entry(URL_A, 100, { connectStart: 0, connectEnd: 0, requestStart: 0, responseStart: 0, transferSize: 0, encodedBodySize: 0 }), 0);
+    applyResourceTiming(
+      crossOrigin,
+      entry(URL_A, 100, { connectStart: 0, connectEnd: 0, requestStart: 0, responseStart: 0, transferSize: 0, encodedBodySize: 0 }),
+      0,
+    );
     expect(crossOrigin.attributes).toEqual({ 'isotrace.resource_timing': 'no-timing-allow-origin' });
 
     const missing = ri();
@@ -124,7 +156,9 @@ describe('applyResourceTiming', () => {
 
 describe('Resource Timing in a traced call', () => {
   const g = globalThis as { location?: unknown };
-  afterEach(() => { delete g.location; });
+  afterEach(() => {
+    delete g.location;
+  });
 
   it('is never used on Node, even with a location', () => {
     g.location = { origin: 'https://app.example', href: 'https://app.example/' };
@@ -133,10 +167,24 @@ describe('Resource Timing in a traced call', () => {
 
   it('RPCFinish is recorded at the finish; the tracers finish once the entry is in', () => {
     const finished: number[] = [];
-    const controller = createTraceController({ tracers: [{ start: (c) => c, finish: (c) => { finished.push(getRPCInfo(c)!.stats.getEvent(stats.RPCFinish)!.time); } }] });
+    const controller = createTraceController({
+      tracers: [
+        {
+          start: (c) => c,
+          finish: (c) => {
+            finished.push(getRPCInfo(c)!.stats.getEvent(stats.RPCFinish)!.time);
+          },
+        },
+      ],
+    });
     const ri = createRPCInfo({ side: 'client' });
     let deliver: (e: Entry | undefined) => void = () => {};
-    const watch: ResourceTimingWatch = { take: (_grace, done) => { deliver = done; }, cancel() {} };
+    const watch: ResourceTimingWatch = {
+      take: (_grace, done) => {
+        deliver = done;
+      },
+      cancel() {},
+    };
     const call = new FetchCall({ ctx: withRPCInfo(ROOT_CONTEXT, ri), ri, controller, idleTimeoutMs: 0, signal: undefined, timing: watch, knownSendSize: 0 });
     call.finish();
     const at = ri.stats.getEvent(stats.RPCFinish)!.time;

@@ -49,7 +49,17 @@ describe('countStream', () => {
     const { log, counter } = recorder();
     let pulls = 0;
     const chunks = [encoder.encode('ab'), encoder.encode('cde')];
-    const source = new ReadableStream<Uint8Array>({ pull(c) { pulls++; const next = chunks.shift(); if (next) c.enqueue(next); else c.close(); } }, { highWaterMark: 0 });
+    const source = new ReadableStream<Uint8Array>(
+      {
+        pull(c) {
+          pulls++;
+          const next = chunks.shift();
+          if (next) c.enqueue(next);
+          else c.close();
+        },
+      },
+      { highWaterMark: 0 },
+    );
     const counted = countStream(source, counter);
     await new Promise((r) => setTimeout(r, 5));
     expect(pulls).toBe(0);
@@ -61,19 +71,52 @@ describe('countStream', () => {
   it('errors with the very error of the source, and forwards cancel with its reason', async () => {
     const boom = new Error('boom');
     const failing = recorder();
-    const reader = countStream(new ReadableStream({ pull(c) { c.error(boom); } }), failing.counter).getReader();
+    const reader = countStream(
+      new ReadableStream({
+        pull(c) {
+          c.error(boom);
+        },
+      }),
+      failing.counter,
+    ).getReader();
     await expect(reader.read()).rejects.toBe(boom);
     expect(failing.log).toEqual(['first', 'error Error: boom']);
 
     let cancelled: unknown;
     const cancelling = recorder();
-    await countStream(new ReadableStream({ cancel(r) { cancelled = r; } }), cancelling.counter).cancel('stop');
+    await countStream(
+      new ReadableStream({
+        cancel(r) {
+          cancelled = r;
+        },
+      }),
+      cancelling.counter,
+    ).cancel('stop');
     expect(cancelled).toBe('stop');
     expect(cancelling.log).toEqual(['cancel stop']);
   });
 
   it('a throwing counter never breaks the stream', async () => {
-    const counter: StreamCounter = { onFirstRead() { throw 1; }, onChunk() { throw 2; }, onEnd() { throw 3; }, onError() { throw 4; }, onCancel() { throw 5; }, onReading() { throw 6; } };
+    const counter: StreamCounter = {
+      onFirstRead() {
+        throw 1;
+      },
+      onChunk() {
+        throw 2;
+      },
+      onEnd() {
+        throw 3;
+      },
+      onError() {
+        throw 4;
+      },
+      onCancel() {
+        throw 5;
+      },
+      onReading() {
+        throw 6;
+      },
+    };
     const source = new Response('payload').body!;
     expect(await new Response(countStream(source, counter)).text()).toBe('payload');
   });

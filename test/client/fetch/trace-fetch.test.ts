@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContextKey, ROOT_CONTEXT, type Context } from '../../../src/context/context.js';
 import { context, getContextManager, setContextManager } from '../../../src/context/context-api.js';
 import { AsyncLocalStorageContextManager } from '../../../src/context/async-local-storage-context-manager.js';
@@ -21,26 +21,31 @@ const previous = getContextManager();
 
 beforeAll(async () => {
   setContextManager(new AsyncLocalStorageContextManager());
-  server = await serve(async (req, res) => {
-    let bytes = 0;
-    for await (const chunk of req) bytes += (chunk as Buffer).length;
-    const url = new URL(req.url!, 'http://x');
-    const q = (k: string) => url.searchParams.get(k);
-    if (url.pathname === '/status') {
-      res.statusCode = Number(q('code'));
-      return res.end(res.statusCode === 204 ? undefined : 'status body');
-    }
-    if (url.pathname === '/redirect') return res.writeHead(302, { location: '/json?from=redirect' }).end();
-    if (url.pathname === '/utf8') return res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(UTF8);
-    if (url.pathname === '/big') return res.writeHead(200).end(Buffer.alloc(256 * 1024, 'a'));
-    if (url.pathname === '/stall') {
-      // Headers and a first chunk, then nothing until the client goes away.
-      res.writeHead(200).write('first chunk');
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'application/json', 'x-test': 'yes' });
-    res.end(JSON.stringify({ traceparent: req.headers.traceparent ?? null, caller: req.headers[CALLER_SERVICE_HEADER] ?? null, received: bytes, id: q('id') }));
-  }, { backlog: 2048 }); // 1,000 calls in flight
+  server = await serve(
+    async (req, res) => {
+      let bytes = 0;
+      for await (const chunk of req) bytes += (chunk as Buffer).length;
+      const url = new URL(req.url!, 'http://x');
+      const q = (k: string) => url.searchParams.get(k);
+      if (url.pathname === '/status') {
+        res.statusCode = Number(q('code'));
+        return res.end(res.statusCode === 204 ? undefined : 'status body');
+      }
+      if (url.pathname === '/redirect') return res.writeHead(302, { location: '/json?from=redirect' }).end();
+      if (url.pathname === '/utf8') return res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(UTF8);
+      if (url.pathname === '/big') return res.writeHead(200).end(Buffer.alloc(256 * 1024, 'a'));
+      if (url.pathname === '/stall') {
+        // Headers and a first chunk, then nothing until the client goes away.
+        res.writeHead(200).write('first chunk');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json', 'x-test': 'yes' });
+      res.end(
+        JSON.stringify({ traceparent: req.headers.traceparent ?? null, caller: req.headers[CALLER_SERVICE_HEADER] ?? null, received: bytes, id: q('id') }),
+      );
+    },
+    { backlog: 2048 },
+  ); // 1,000 calls in flight
   base = server.url;
 });
 
@@ -49,11 +54,10 @@ afterAll(async () => {
   setContextManager(previous.enable());
 });
 
-
 const time = (ri: RPCInfo, e: StatsEvent) => ri.stats.getEvent(e)?.time;
 function expectOrdered(ri: RPCInfo, events: StatsEvent[]) {
   const times = events.map((e) => time(ri, e));
-  times.forEach((t, i) => expect(t, events[i].name).toBeTypeOf('number'));
+  for (const [i, t] of times.entries()) expect(t, events[i].name).toBeTypeOf('number');
   for (let i = 1; i < times.length; i++) expect(times[i]!, `${events[i - 1].name} <= ${events[i].name}`).toBeGreaterThanOrEqual(times[i - 1]!);
 }
 
@@ -66,15 +70,32 @@ describe('traceFetch: a successful call', () => {
     const text = await res.text();
     const ri = await settled();
     expect(JSON.parse(text)).toMatchObject({ received: Buffer.byteLength(body), caller: 'web', traceparent: ri.headers.get('traceparent') });
-    expectOrdered(ri, [stats.RPCStart, stats.WriteStart, stats.WriteFinish, stats.WaitReadStart, stats.WaitReadFinish, stats.ReadStart, stats.ReadFinish, stats.RPCFinish]);
+    expectOrdered(ri, [
+      stats.RPCStart,
+      stats.WriteStart,
+      stats.WriteFinish,
+      stats.WaitReadStart,
+      stats.WaitReadFinish,
+      stats.ReadStart,
+      stats.ReadFinish,
+      stats.RPCFinish,
+    ]);
     expect(ri.stats.getEvent(stats.RPCFinish)!.status).toBe('info');
     expect(ri.stats.sendSize).toBe(Buffer.byteLength(body));
     expect(ri.stats.recvSize).toBe(Buffer.byteLength(text));
     expect(ri.stats.error).toBeUndefined();
-    expect(ri).toMatchObject({ side: 'client', from: { serviceName: 'web' }, to: { serviceName: new URL(base).host, method: 'POST /json', address: base }, config: { transport: 'fetch', codec: 'json' } });
+    expect(ri).toMatchObject({
+      side: 'client',
+      from: { serviceName: 'web' },
+      to: { serviceName: new URL(base).host, method: 'POST /json', address: base },
+      config: { transport: 'fetch', codec: 'json' },
+    });
     expect(ri.attributes).toEqual({
-      'http.request.method': 'POST', 'url.full': `${base}/json?id=7`, 'server.address': '127.0.0.1',
-      'server.port': Number(new URL(base).port), 'http.response.status_code': 200,
+      'http.request.method': 'POST',
+      'url.full': `${base}/json?id=7`,
+      'server.address': '127.0.0.1',
+      'server.port': Number(new URL(base).port),
+      'http.response.status_code': 200,
     });
   });
 
@@ -86,7 +107,12 @@ describe('traceFetch: a successful call', () => {
     expect((await settled(1)).stats.recvSize).toBe(Buffer.byteLength(UTF8));
 
     const parts = ['chunk one ', UTF8, ' and the end'].map((s) => new TextEncoder().encode(s));
-    const stream = new ReadableStream<Uint8Array>({ start(c) { parts.forEach((p) => c.enqueue(p)); c.close(); } });
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (const p of parts) c.enqueue(p);
+        c.close();
+      },
+    });
     const init = { method: 'POST', body: stream, duplex: 'half' } as RequestInit;
     const echoed = await (await f(`${base}/json`, init)).json();
     const ri = await settled(2);
@@ -124,7 +150,15 @@ describe('traceFetch: a successful call', () => {
       ['blob', (r) => r.blob(), (v: Blob) => v.size],
       ['text', (r) => r.text(), (v: string) => Buffer.byteLength(v)],
       ['body', (r) => new Response(r.body).text(), (v: string) => Buffer.byteLength(v)],
-      ['clone', async (r) => { const c = r.clone(); await c.text(); return r.text(); }, (v: string) => Buffer.byteLength(v)],
+      [
+        'clone',
+        async (r) => {
+          const c = r.clone();
+          await c.text();
+          return r.text();
+        },
+        (v: string) => Buffer.byteLength(v),
+      ],
     ];
     for (const [i, [name, read, measure]] of reads.entries()) {
       const res = await f(`${base}/utf8`);
@@ -266,7 +300,14 @@ describe('traceFetch: failures and early ends', () => {
 
   it('a throwing tracer changes nothing the caller sees', async () => {
     const errors: unknown[] = [];
-    const bad: Tracer = { start: () => { throw new Error('start'); }, finish: () => { throw new Error('finish'); } };
+    const bad: Tracer = {
+      start: () => {
+        throw new Error('start');
+      },
+      finish: () => {
+        throw new Error('finish');
+      },
+    };
     const { t, settled } = injectingTracer();
     const f = traceFetch(undefined, { tracers: [bad, t], onTracerError: (e) => errors.push(e.error) });
     const res = await f(`${base}/json?id=1`);

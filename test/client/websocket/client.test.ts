@@ -53,17 +53,20 @@ async function startServer(handler: Handler = rpc) {
         msg = undefined;
       }
       received.push({ raw: buf, msg });
-      handler(msg, (frame) => {
-        if (ws.readyState !== WebSocket.OPEN) return;
-        const data = typeof frame === 'string' || Buffer.isBuffer(frame) ? frame : JSON.stringify(frame);
-        if (typeof frame === 'object' && !Buffer.isBuffer(frame)) sentBytes.set((frame as Json).id, Buffer.byteLength(data as string));
-        ws.send(data);
-      }, raw);
+      handler(
+        msg,
+        (frame) => {
+          if (ws.readyState !== WebSocket.OPEN) return;
+          const data = typeof frame === 'string' || Buffer.isBuffer(frame) ? frame : JSON.stringify(frame);
+          if (typeof frame === 'object' && !Buffer.isBuffer(frame)) sentBytes.set((frame as Json).id, Buffer.byteLength(data as string));
+          ws.send(data);
+        },
+        raw,
+      );
     });
   });
   return { wss, url, received, sentBytes };
 }
-
 
 function track(client: WebSocketRpcClient) {
   cleanups.push(() => client.close());
@@ -165,7 +168,7 @@ describe('createWebSocketRpcClient', () => {
     expect(ri.stats.sendSize).toBe(server.received[0].raw.length);
   });
 
-  it('records every phase in order, and sizes equal the frames\' UTF-8 byte counts', async () => {
+  it("records every phase in order, and sizes equal the frames' UTF-8 byte counts", async () => {
     const server = await startServer();
     const { tracer, finished } = injectingTracer();
     const client = track(createWebSocketRpcClient(await openWs(server.url), { tracers: [tracer], service: 'wéb' }));
@@ -174,8 +177,16 @@ describe('createWebSocketRpcClient', () => {
     expect(result.params).toEqual([text]);
     const ri = finished[0];
     expect(names(ri)).toEqual([
-      'RPCStart', 'ClientConnStart', 'ClientConnFinish', 'WriteStart', 'WriteFinish',
-      'WaitReadStart', 'WaitReadFinish', 'ReadStart', 'ReadFinish', 'RPCFinish',
+      'RPCStart',
+      'ClientConnStart',
+      'ClientConnFinish',
+      'WriteStart',
+      'WriteFinish',
+      'WaitReadStart',
+      'WaitReadFinish',
+      'ReadStart',
+      'ReadFinish',
+      'RPCFinish',
     ]);
     const times = ri.stats.events().map((r) => r.time);
     expect(times).toEqual([...times].sort((a, b) => a - b));
@@ -253,7 +264,14 @@ describe('createWebSocketRpcClient', () => {
   it('a throwing tracer changes nothing the caller sees', async () => {
     const server = await startServer();
     const { tracer, finished, injected } = injectingTracer();
-    const bad: Tracer = { start: () => { throw new Error('bad start'); }, finish: () => { throw new Error('bad finish'); } };
+    const bad: Tracer = {
+      start: () => {
+        throw new Error('bad start');
+      },
+      finish: () => {
+        throw new Error('bad finish');
+      },
+    };
     const onTracerError = vi.fn();
     const client = track(createWebSocketRpcClient(await openWs(server.url), { tracers: [bad, tracer, bad], onTracerError }));
     const result = await client.call<Json>('echo', [1]);
@@ -269,7 +287,14 @@ describe('createWebSocketRpcClient', () => {
       rpc(msg, reply, Buffer.alloc(0));
     });
     const onNotification = vi.fn();
-    const client = track(createWebSocketRpcClient(await openWs(server.url), { onNotification, onProtocolError: () => { throw new Error('unexpected'); } }));
+    const client = track(
+      createWebSocketRpcClient(await openWs(server.url), {
+        onNotification,
+        onProtocolError: () => {
+          throw new Error('unexpected');
+        },
+      }),
+    );
     expect(await client.call('add', [1, 2])).toBe(3);
     expect(onNotification).toHaveBeenCalledWith({ method: 'tick', params: { n: 1 } });
   });
@@ -304,10 +329,15 @@ describe('createWebSocketRpcClient', () => {
     const { tracer, injected } = injectingTracer();
     const I = createContextKey('i');
     const byIndex: RPCInfo[] = [];
-    const indexer: Tracer = { start: (ctx) => ctx, finish: (ctx) => { byIndex[ctx.getValue(I) as number] = getRPCInfo(ctx)!; } };
+    const indexer: Tracer = {
+      start: (ctx) => ctx,
+      finish: (ctx) => {
+        byIndex[ctx.getValue(I) as number] = getRPCInfo(ctx)!;
+      },
+    };
     const client = track(createWebSocketRpcClient(server.url, { tracers: [tracer, indexer], WebSocket, service: 'web' }));
     let seed = 42; // a fixed LCG: random-looking delays, the same on every run
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const results = await Promise.all(
       Array.from({ length: 1000 }, (_, i) => client.call<Json>('delay', { i, ms: Math.floor(rand() * 20) }, { ctx: ROOT_CONTEXT.setValue(I, i) })),
     );

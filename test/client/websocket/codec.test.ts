@@ -7,7 +7,11 @@ import { utf8Length } from '../../../src/rpcinfo/sizes/utf8-length.js';
 describe('jsonRpcCodec.encode', () => {
   it('writes requests and notifications, with meta only when given', () => {
     expect(JSON.parse(jsonRpcCodec.encode({ id: 7, method: 'add', params: [1, 2], meta: { traceparent: 'tp' } }) as string)).toEqual({
-      jsonrpc: '2.0', id: 7, method: 'add', params: [1, 2], meta: { traceparent: 'tp' },
+      jsonrpc: '2.0',
+      id: 7,
+      method: 'add',
+      params: [1, 2],
+      meta: { traceparent: 'tp' },
     });
     expect(jsonRpcCodec.encode({ method: 'ping' })).toBe('{"jsonrpc":"2.0","method":"ping"}');
     const custom = createJsonRpcCodec({ metaMember: '_trace' });
@@ -28,7 +32,9 @@ describe('jsonRpcCodec.decode', () => {
     expect(d({ jsonrpc: '2.0', id: 1, result: { x: 1 } })).toEqual({ kind: 'response', id: 1, result: { x: 1 } });
     expect(d({ jsonrpc: '2.0', id: 'a', result: null })).toEqual({ kind: 'response', id: 'a', result: null });
     expect(d({ jsonrpc: '2.0', id: 2, error: { code: -32601, message: 'nf', data: [1] } })).toEqual({
-      kind: 'error', id: 2, error: { code: -32601, message: 'nf', data: [1] },
+      kind: 'error',
+      id: 2,
+      error: { code: -32601, message: 'nf', data: [1] },
     });
     expect(d({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'p' } })).toMatchObject({ kind: 'error', id: null });
     expect(d({ jsonrpc: '2.0', method: 'tick', params: [1] })).toEqual({ kind: 'notification', method: 'tick', params: [1] });
@@ -84,7 +90,10 @@ describe('socket helpers', () => {
 
   it('describeEndpoint drops credentials, query and fragment, and knows default ports', () => {
     expect(describeEndpoint('wss://u:p@api.example.com/rpc?token=s#f')).toEqual({
-      address: 'wss://api.example.com/rpc', host: 'api.example.com', hostname: 'api.example.com', port: 443,
+      address: 'wss://api.example.com/rpc',
+      host: 'api.example.com',
+      hostname: 'api.example.com',
+      port: 443,
     });
     expect(describeEndpoint('ws://127.0.0.1:8080')).toMatchObject({ address: 'ws://127.0.0.1:8080/', port: 8080 });
     expect(describeEndpoint(undefined)).toEqual({ address: '', host: '', hostname: '' });

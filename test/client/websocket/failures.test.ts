@@ -42,7 +42,6 @@ async function startServer(handler?: Handler) {
   return { wss, url, received };
 }
 
-
 function track(client: WebSocketRpcClient) {
   cleanups.push(() => client.close());
   return client;
@@ -179,14 +178,20 @@ describe('WebSocket RPC client failures', () => {
   });
 
   it('warns once per client by default, and a throwing onProtocolError breaks nothing', async () => {
-    const server = await startServer((msg, ws) => send(ws, 'garbage'));
+    const server = await startServer((_msg, ws) => send(ws, 'garbage'));
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const quiet = track(createWebSocketRpcClient(await openWs(server.url)));
     expect(await quiet.call('add', [1, 1])).toBe(2);
     expect(await quiet.call('add', [1, 1])).toBe(2);
     await sleep(10);
     expect(warn).toHaveBeenCalledTimes(1);
-    const throwing = track(createWebSocketRpcClient(await openWs(server.url), { onProtocolError: () => { throw new Error('hook'); } }));
+    const throwing = track(
+      createWebSocketRpcClient(await openWs(server.url), {
+        onProtocolError: () => {
+          throw new Error('hook');
+        },
+      }),
+    );
     expect(await throwing.call('add', [2, 2])).toBe(4);
   });
 

@@ -34,7 +34,12 @@ describe('rpcAttributes', () => {
   });
 
   it('never guesses rpc.system, names the caller as peer on the server side, and records its address', () => {
-    const server = createRPCInfo({ side: 'server', from: { serviceName: 'web', address: '[::1]:51000' }, to: { serviceName: 'users', method: 'Get' }, config: { transport: 'http' } });
+    const server = createRPCInfo({
+      side: 'server',
+      from: { serviceName: 'web', address: '[::1]:51000' },
+      to: { serviceName: 'users', method: 'Get' },
+      config: { transport: 'http' },
+    });
     expect(rpcAttributes(server)).toMatchObject({ 'peer.service': 'web', 'client.address': '::1' });
     expect(rpcAttributes(server)).not.toHaveProperty('rpc.system');
     expect(rpcAttributes(createRPCInfo({ side: 'server' }))).not.toHaveProperty('peer.service');
@@ -55,7 +60,9 @@ describe('rpcAttributes', () => {
   });
 
   it('leaves server.address to the transport when it set one, and skips a URL that does not parse', () => {
-    expect(rpcAttributes(ri({ to: { address: 'http://a:1' }, attributes: { 'server.address': 'b' } }))).toEqual(expect.objectContaining({ 'server.address': 'b' }));
+    expect(rpcAttributes(ri({ to: { address: 'http://a:1' }, attributes: { 'server.address': 'b' } }))).toEqual(
+      expect.objectContaining({ 'server.address': 'b' }),
+    );
     expect(rpcAttributes(ri({ to: { address: 'http://a:1' }, attributes: { 'server.address': 'b' } }))).not.toHaveProperty('server.port');
     expect(rpcAttributes(ri({ to: { address: 'http://' } }))).not.toHaveProperty('server.address');
   });
@@ -95,7 +102,7 @@ describe('rpcOutcome', () => {
     expect(rpcOutcome(five)).toEqual({ failed: true, errorType: '503', message: 'HTTP 503' });
   });
 
-  it('failed by RPCFinish alone: _OTHER; and the transport\'s error.type wins', () => {
+  it("failed by RPCFinish alone: _OTHER; and the transport's error.type wins", () => {
     const finished = ri();
     finished.stats.record(stats.RPCFinish, 'error');
     expect(rpcOutcome(finished)).toEqual({ failed: true, errorType: '_OTHER' });
@@ -108,7 +115,7 @@ describe('rpcOutcome', () => {
 describe('describeError', () => {
   const bare = Object.create(null) as object;
 
-  it('type: the name, else an Error subclass\'s constructor name, else _OTHER; a RequestAbortedError is aborted', () => {
+  it("type: the name, else an Error subclass's constructor name, else _OTHER; a RequestAbortedError is aborted", () => {
     expect(describeError(new TypeError('t')).type).toBe('TypeError');
     expect(describeError(new DOMException('x', 'AbortError')).type).toBe('AbortError');
     expect(describeError({ name: 'Boom' }).type).toBe('Boom');
@@ -127,7 +134,14 @@ describe('describeError', () => {
     expect(describeError(e)).toEqual({ type: 'Error', message: 'boom', stack: e.stack, cause: e });
     expect(describeError('text')).toEqual({ type: '_OTHER', message: 'text', cause: 'text' });
     expect(describeError(bare).message).toBe('[object Object]');
-    const hostile = { toString: () => { throw new Error('no'); }, get name(): string { throw new Error('no'); } };
+    const hostile = {
+      toString: () => {
+        throw new Error('no');
+      },
+      get name(): string {
+        throw new Error('no');
+      },
+    };
     expect(describeError(hostile)).toEqual({ type: '_OTHER', message: '[object Object]', cause: hostile });
     const { proxy, revoke } = Proxy.revocable({}, {});
     revoke();
@@ -138,6 +152,9 @@ describe('describeError', () => {
 describe('eventAttributes', () => {
   it('carries status unless info, and info unless empty', () => {
     expect(eventAttributes({ event: stats.RPCStart, time: 0, status: 'info', info: '' })).toEqual({});
-    expect(eventAttributes({ event: stats.RPCFinish, time: 0, status: 'error', info: 'HTTP 503' })).toEqual({ 'isotrace.status': 'error', 'isotrace.info': 'HTTP 503' });
+    expect(eventAttributes({ event: stats.RPCFinish, time: 0, status: 'error', info: 'HTTP 503' })).toEqual({
+      'isotrace.status': 'error',
+      'isotrace.info': 'HTTP 503',
+    });
   });
 });

@@ -38,7 +38,11 @@ export function nodeAdapter(handler: (request: Request, env: AdapterEnv) => Prom
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        if (!res.write(value)) await new Promise((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
+        if (!res.write(value))
+          await new Promise((resolve) => {
+            res.once('drain', resolve);
+            res.once('close', resolve);
+          });
       }
       res.end();
     } catch {

@@ -66,7 +66,17 @@ describe('traceFetchHandler', () => {
       new Set(['RPCStart', 'ServerHandleStart', 'ReadStart', 'ReadFinish', 'ServerHandleFinish', 'WriteStart', 'WriteFinish', 'RPCFinish']),
     );
     expect(
-      inOrder(ri, stats.RPCStart, stats.ServerHandleStart, stats.ReadStart, stats.ReadFinish, stats.ServerHandleFinish, stats.WriteStart, stats.WriteFinish, stats.RPCFinish),
+      inOrder(
+        ri,
+        stats.RPCStart,
+        stats.ServerHandleStart,
+        stats.ReadStart,
+        stats.ReadFinish,
+        stats.ServerHandleFinish,
+        stats.WriteStart,
+        stats.WriteFinish,
+        stats.RPCFinish,
+      ),
     ).toBe(true);
     expect(ri.attributes).toMatchObject({
       'http.request.method': 'PUT',
@@ -96,15 +106,18 @@ describe('traceFetchHandler', () => {
 
   it('counts only what the handler reads; a body-less response finishes at once', async () => {
     const rec = recorder();
-    const handler = traceFetchHandler(async (request) => {
-      if (request.url.endsWith('/half')) {
-        const reader = request.body!.getReader();
-        const first = await reader.read();
-        await reader.cancel();
-        return new Response(String(first.value!.byteLength));
-      }
-      return new Response(null, { status: 204 });
-    }, { tracers: [rec.tracer] });
+    const handler = traceFetchHandler(
+      async (request) => {
+        if (request.url.endsWith('/half')) {
+          const reader = request.body!.getReader();
+          const first = await reader.read();
+          await reader.cancel();
+          return new Response(String(first.value!.byteLength));
+        }
+        return new Response(null, { status: 204 });
+      },
+      { tracers: [rec.tracer] },
+    );
     const big = new Uint8Array(1 << 20);
     const direct = await handler(new Request('http://x.test/none', { method: 'POST', body: 'unread' }));
     expect(direct.status).toBe(204);
@@ -113,7 +126,12 @@ describe('traceFetchHandler', () => {
     expect(none.stats.getEvent(stats.ReadStart)).toBeUndefined();
     expect(inOrder(none, stats.ServerHandleFinish, stats.WriteStart, stats.WriteFinish, stats.RPCFinish)).toBe(true);
 
-    const stream = new ReadableStream({ pull(c) { c.enqueue(big.subarray(0, 1000)); }, cancel() {} });
+    const stream = new ReadableStream({
+      pull(c) {
+        c.enqueue(big.subarray(0, 1000));
+      },
+      cancel() {},
+    });
     const half = await handler(new Request('http://x.test/half', { method: 'POST', body: stream, duplex: 'half' } as RequestInit));
     expect(await half.text()).toBe('1000');
     const [, partial] = await rec.finishedCount(2);
@@ -129,7 +147,12 @@ describe('traceFetchHandler', () => {
           await new Promise((r) => request.signal.addEventListener('abort', r));
           return new Response('too late');
         }
-        return new Response(slowBody(Array.from({ length: 100 }, () => 'x'.repeat(100)), 10));
+        return new Response(
+          slowBody(
+            Array.from({ length: 100 }, () => 'x'.repeat(100)),
+            10,
+          ),
+        );
       },
       { tracers: [rec.tracer] },
     );
@@ -190,7 +213,12 @@ describe('traceFetchHandler', () => {
     }
     const [thrown, custom, nothing, fine] = await rec.finishedCount(4);
     await srv.close();
-    expect(answers).toEqual([[500, 'Internal Server Error'], [418, 'teapot'], [500, 'Internal Server Error'], [200, 'ok']]);
+    expect(answers).toEqual([
+      [500, 'Internal Server Error'],
+      [418, 'teapot'],
+      [500, 'Internal Server Error'],
+      [200, 'ok'],
+    ]);
     expect(events.map((e) => e.error)).toEqual([boom, expect.any(Error), expect.any(TypeError)]);
     expect(thrown.stats.error).toBe(boom);
     expect(thrown.attributes).toMatchObject({ 'error.type': 'SyntaxError', 'http.response.status_code': 500 });

@@ -63,7 +63,9 @@ describe('traceHttpHandler', () => {
     expect(new Set(eventNames(ri))).toEqual(
       new Set(['RPCStart', 'ServerHandleStart', 'ReadStart', 'ReadFinish', 'WriteStart', 'ServerHandleFinish', 'WriteFinish', 'RPCFinish']),
     );
-    expect(inOrder(ri, stats.RPCStart, stats.ServerHandleStart, stats.ReadStart, stats.ReadFinish, stats.WriteStart, stats.WriteFinish, stats.RPCFinish)).toBe(true);
+    expect(inOrder(ri, stats.RPCStart, stats.ServerHandleStart, stats.ReadStart, stats.ReadFinish, stats.WriteStart, stats.WriteFinish, stats.RPCFinish)).toBe(
+      true,
+    );
     expect(inOrder(ri, stats.WriteStart, stats.ServerHandleFinish, stats.RPCFinish)).toBe(true);
     expect(ri.stats.getEvent(stats.RPCFinish)!.status).toBe('info');
     expect(ri.attributes).toMatchObject({
@@ -88,9 +90,21 @@ describe('traceHttpHandler', () => {
     const described = await serve(
       traceHttpHandler((_req, res) => res.end('ok'), { tracers: [rec.tracer], describe: (req) => ({ method: `custom ${req.headers['x-op']}` }) }),
     );
-    const throwing = await serve(traceHttpHandler((_req, res) => res.end('ok'), { tracers: [rec.tracer], describe: () => { throw new Error('x'); } }));
+    const throwing = await serve(
+      traceHttpHandler((_req, res) => res.end('ok'), {
+        tracers: [rec.tracer],
+        describe: () => {
+          throw new Error('x');
+        },
+      }),
+    );
     let level: unknown;
-    const untraced = await serve(traceHttpHandler((_req, res) => { level = getRPCInfo()!.stats.level; res.end('ok'); }));
+    const untraced = await serve(
+      traceHttpHandler((_req, res) => {
+        level = getRPCInfo()!.stats.level;
+        res.end('ok');
+      }),
+    );
     await (await fetch(`${plain.url}/users/42?debug=1`)).text();
     await (await fetch(`${described.url}/x`, { headers: { 'x-op': 'op1' } })).text();
     await (await fetch(`${throwing.url}/y`, { method: 'DELETE' })).text();
@@ -118,7 +132,15 @@ describe('traceHttpHandler', () => {
         }),
       pipe: async (req) => {
         let n = 0;
-        await pipeline(req, new Writable({ write(c: Buffer, _e, cb) { n += c.length; cb(); } }));
+        await pipeline(
+          req,
+          new Writable({
+            write(c: Buffer, _e, cb) {
+              n += c.length;
+              cb();
+            },
+          }),
+        );
         return n;
       },
       readMethod: (req) =>
@@ -248,7 +270,14 @@ describe('traceHttpHandler', () => {
 
   it('a deliberate 5xx finishes with RPCFinish error (so every tracer counts it failed) but no stats.error', async () => {
     const rec = recorder();
-    const srv = await serve(traceHttpHandler((_req, res) => { res.writeHead(503).end('busy'); }, { tracers: [rec.tracer] }));
+    const srv = await serve(
+      traceHttpHandler(
+        (_req, res) => {
+          res.writeHead(503).end('busy');
+        },
+        { tracers: [rec.tracer] },
+      ),
+    );
     expect((await fetch(srv.url)).status).toBe(503);
     const [ri] = await rec.finishedCount(1);
     await srv.close();
@@ -289,7 +318,14 @@ describe('traceHttpHandler', () => {
       ),
     );
     // A synchronous throw from a non-async handler too: node:http itself would crash on it.
-    const syncThrow = await serve(traceHttpHandler(() => { throw boom; }, { tracers: [rec.tracer], onHandlerError: (e) => events.push(e) }));
+    const syncThrow = await serve(
+      traceHttpHandler(
+        () => {
+          throw boom;
+        },
+        { tracers: [rec.tracer], onHandlerError: (e) => events.push(e) },
+      ),
+    );
     const r1 = await fetch(`${srv.url}/throw`);
     expect([r1.status, r1.headers.get('x-half-done'), await r1.text()]).toEqual([500, null, 'Internal Server Error']);
     const r2 = await fetch(`${srv.url}/reject`);

@@ -15,7 +15,13 @@ const previous = getContextManager();
 beforeAll(() => setContextManager(new AsyncLocalStorageContextManager()));
 afterAll(() => setContextManager(previous.enable()));
 
-const req = (id: unknown, method: string, params?: unknown, extra: object = {}) => ({ jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }), ...extra });
+const req = (id: unknown, method: string, params?: unknown, extra: object = {}) => ({
+  jsonrpc: '2.0',
+  id,
+  method,
+  ...(params === undefined ? {} : { params }),
+  ...extra,
+});
 
 function calculator(seen: unknown[] = []) {
   return {
@@ -28,9 +34,15 @@ function calculator(seen: unknown[] = []) {
       seen.push(ri === getRPCInfo() && ri === getRPCInfo(ctx));
       return params.ms;
     },
-    invalid: () => { throw JsonRpcError.invalidParams('need two numbers', { got: 1 }); },
-    custom: () => { throw new JsonRpcError(-32004, 'Not found here'); },
-    broken: () => { throw new Error('secret detail at /srv/app.js:12'); },
+    invalid: () => {
+      throw JsonRpcError.invalidParams('need two numbers', { got: 1 });
+    },
+    custom: () => {
+      throw new JsonRpcError(-32004, 'Not found here');
+    },
+    broken: () => {
+      throw new Error('secret detail at /srv/app.js:12');
+    },
     bigint: () => 10n,
   };
 }
@@ -60,10 +72,35 @@ describe('traceWebSocketRpcServer', () => {
     expect(ri.stats.recvSize).toBe(Buffer.byteLength(frame));
     expect(ri.stats.sendSize).toBe(Buffer.byteLength(JSON.stringify(answer)));
     expect(eventNames(ri)).toEqual([
-      'RPCStart', 'ReadStart', 'ReadFinish', 'ServerHandleStart', 'ServerHandleFinish', 'WriteStart', 'WriteFinish', 'RPCFinish',
+      'RPCStart',
+      'ReadStart',
+      'ReadFinish',
+      'ServerHandleStart',
+      'ServerHandleFinish',
+      'WriteStart',
+      'WriteFinish',
+      'RPCFinish',
     ]);
-    expect(inOrder(ri, stats.RPCStart, stats.ReadStart, stats.ReadFinish, stats.ServerHandleStart, stats.ServerHandleFinish, stats.WriteStart, stats.WriteFinish, stats.RPCFinish)).toBe(true);
-    expect(ri.attributes).toMatchObject({ 'rpc.system': 'jsonrpc', 'rpc.method': 'slow', 'rpc.jsonrpc.request_id': '7', 'client.address': '127.0.0.1', 'server.address': '127.0.0.1' });
+    expect(
+      inOrder(
+        ri,
+        stats.RPCStart,
+        stats.ReadStart,
+        stats.ReadFinish,
+        stats.ServerHandleStart,
+        stats.ServerHandleFinish,
+        stats.WriteStart,
+        stats.WriteFinish,
+        stats.RPCFinish,
+      ),
+    ).toBe(true);
+    expect(ri.attributes).toMatchObject({
+      'rpc.system': 'jsonrpc',
+      'rpc.method': 'slow',
+      'rpc.jsonrpc.request_id': '7',
+      'client.address': '127.0.0.1',
+      'server.address': '127.0.0.1',
+    });
   });
 
   it('notifications get no response; batches one array; an all-notification batch nothing', async () => {
@@ -73,7 +110,14 @@ describe('traceWebSocketRpcServer', () => {
     const client = await TestClient.connect(server.url);
     client.send({ jsonrpc: '2.0', method: 'add', params: [1, 2] });
     expect(await client.silentFor(50)).toBe(true);
-    const batch = [req(1, 'add', [1, 2]), { jsonrpc: '2.0', method: 'echo', params: ['n'] }, req('b', 'nothing'), 42, req(3, 'missing'), [req(4, 'add', [1, 1])]];
+    const batch = [
+      req(1, 'add', [1, 2]),
+      { jsonrpc: '2.0', method: 'echo', params: ['n'] },
+      req('b', 'nothing'),
+      42,
+      req(3, 'missing'),
+      [req(4, 'add', [1, 1])],
+    ];
     expect(await client.call(batch)).toEqual([
       { jsonrpc: '2.0', id: 1, result: 3 },
       { jsonrpc: '2.0', id: 'b', result: null },
@@ -81,7 +125,10 @@ describe('traceWebSocketRpcServer', () => {
       { jsonrpc: '2.0', id: 3, error: { code: -32601, message: 'Method not found' } },
       { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid Request' } },
     ]);
-    client.send([{ jsonrpc: '2.0', method: 'add', params: [1, 2] }, { jsonrpc: '2.0', method: 'echo' }]);
+    client.send([
+      { jsonrpc: '2.0', method: 'add', params: [1, 2] },
+      { jsonrpc: '2.0', method: 'echo' },
+    ]);
     expect(await client.silentFor(50)).toBe(true);
     expect(await client.call([])).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid Request' } });
     // Traced: the first notification, 4 valid batch members, 2 notifications.
@@ -189,16 +236,20 @@ describe('traceWebSocketRpcServer', () => {
   it('1,000 concurrent calls over 10 connections each run in their own context', async () => {
     const server = await wsServer();
     const rec = recorder();
-    traceWebSocketRpcServer(server.wss, {
-      async check([n]: [number], ctx: Context) {
-        const ri = getRPCInfo();
-        for (let i = 0; i < 3; i++) {
-          await delay(n % 3);
-          if (getRPCInfo() !== ri || getRPCInfo(ctx) !== ri || ri!.invocation.seqId !== n) return -1;
-        }
-        return n;
+    traceWebSocketRpcServer(
+      server.wss,
+      {
+        async check([n]: [number], ctx: Context) {
+          const ri = getRPCInfo();
+          for (let i = 0; i < 3; i++) {
+            await delay(n % 3);
+            if (getRPCInfo() !== ri || getRPCInfo(ctx) !== ri || ri!.invocation.seqId !== n) return -1;
+          }
+          return n;
+        },
       },
-    }, { tracers: [rec.tracer] });
+      { tracers: [rec.tracer] },
+    );
     const clients = await Promise.all(Array.from({ length: 10 }, () => TestClient.connect(server.url)));
     for (let n = 0; n < 1000; n++) clients[n % 10].send(req(n, 'check', [n]));
     const answers = (await Promise.all(clients.map((c) => Promise.all(Array.from({ length: 100 }, () => c.next()))))).flat();
@@ -215,7 +266,9 @@ describe('traceWebSocketRpcServer', () => {
     const before = server.wss.listenerCount('connection');
     const rpc = traceWebSocketRpcServer(server.wss, calculator(), { tracers: [rec.tracer], metaMember: '_m' });
     const client = await TestClient.connect(server.url);
-    expect(await client.call(req(1, 'add', [1, 2], { _m: { [CALLER_SERVICE_HEADER]: 'cli' }, meta: { [CALLER_SERVICE_HEADER]: 'wrong' } }))).toMatchObject({ result: 3 });
+    expect(await client.call(req(1, 'add', [1, 2], { _m: { [CALLER_SERVICE_HEADER]: 'cli' }, meta: { [CALLER_SERVICE_HEADER]: 'wrong' } }))).toMatchObject({
+      result: 3,
+    });
     const [ri] = await rec.finishedCount(1);
     expect(ri.from.serviceName).toBe('cli');
     const [serverSide] = [...server.wss.clients];

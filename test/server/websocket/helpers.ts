@@ -59,7 +59,10 @@ export class TestClient {
   /** Whether a frame arrives within `ms` (for notifications, which must get none). */
   async silentFor(ms: number): Promise<boolean> {
     if (this.queue.length > 0) return false;
-    return this.next(ms).then(() => false, () => true);
+    return this.next(ms).then(
+      () => false,
+      () => true,
+    );
   }
 
   close(): void {

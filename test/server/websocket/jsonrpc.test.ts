@@ -6,9 +6,13 @@ import { errorFrame, parseJsonRpcRequest, resultFrame, toErrorObject } from '../
 describe('JSON-RPC framing', () => {
   it('validates requests, keeping a valid id for the error and ignoring a bad meta', () => {
     expect(parseJsonRpcRequest({ jsonrpc: '2.0', id: 1, method: 'm', params: [1], meta: { a: 'b' } }, 'meta')).toEqual({
-      ok: true, request: { method: 'm', params: [1], id: 1, meta: { a: 'b' } },
+      ok: true,
+      request: { method: 'm', params: [1], id: 1, meta: { a: 'b' } },
     });
-    expect(parseJsonRpcRequest({ jsonrpc: '2.0', method: 'm', meta: 'x' }, 'meta')).toEqual({ ok: true, request: { method: 'm', params: undefined, id: undefined, meta: undefined } });
+    expect(parseJsonRpcRequest({ jsonrpc: '2.0', method: 'm', meta: 'x' }, 'meta')).toEqual({
+      ok: true,
+      request: { method: 'm', params: undefined, id: undefined, meta: undefined },
+    });
     expect(parseJsonRpcRequest({ jsonrpc: '2.0', id: null, method: 'm' }, 'meta')).toMatchObject({ ok: true, request: { id: null } });
     expect(parseJsonRpcRequest({ jsonrpc: '2.0', id: 'a', method: 'm', params: null }, 'meta')).toEqual({ ok: false, id: 'a' });
     expect(parseJsonRpcRequest({ jsonrpc: '2.0', id: Infinity, method: 'm' }, 'meta')).toEqual({ ok: false, id: null });

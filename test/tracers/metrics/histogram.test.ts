@@ -37,7 +37,7 @@ describe('default buckets', () => {
     expect(DEFAULT_SIZE_BUCKETS.at(-1)).toBe(16 * 1024 * 1024);
   });
 
-  it('are frozen, so one tracer cannot change another one\'s buckets', () => {
+  it("are frozen, so one tracer cannot change another one's buckets", () => {
     expect(Object.isFrozen(DEFAULT_DURATION_BUCKETS)).toBe(true);
     expect(Object.isFrozen(DEFAULT_SIZE_BUCKETS)).toBe(true);
   });

@@ -53,7 +53,11 @@ describe('createMetricsTracer', () => {
 
   it('names the service and method after ri.invocation, falling back to ri.to', () => {
     const m = createMetricsTracer();
-    const ri = createRPCInfo({ side: 'client', to: { serviceName: 'host:8080', method: 'POST /rpc' }, invocation: { service: 'acme.v1.Users', method: 'Get' } });
+    const ri = createRPCInfo({
+      side: 'client',
+      to: { serviceName: 'host:8080', method: 'POST /rpc' },
+      invocation: { service: 'acme.v1.Users', method: 'Get' },
+    });
     m.finish(withRPCInfo(ROOT_CONTEXT, ri));
     expect(m.snapshot().series[0]).toMatchObject({ service: 'acme.v1.Users', method: 'Get' });
   });

@@ -33,7 +33,7 @@ function send(url: string, method: string): Promise<{ status: number; headers: R
 }
 
 describe('metricsHandler', () => {
-  it('serves the tracer\'s Prometheus text to GET, with the 0.0.4 content type', async () => {
+  it("serves the tracer's Prometheus text to GET, with the 0.0.4 content type", async () => {
     const metrics = createMetricsTracer();
     metrics.finish(withRPCInfo(ROOT_CONTEXT, createRPCInfo({ side: 'server', to: { serviceName: 'users', method: 'Get' } })));
     const url = await serve(metrics);
@@ -55,7 +55,7 @@ describe('metricsHandler', () => {
     expect(await (await fetch(url)).text()).toContain('isotrace_rpc_calls_total{side="client",service="a",method="b",status="ok"} 1');
   });
 
-  it('answers HEAD with GET\'s headers and no body', async () => {
+  it("answers HEAD with GET's headers and no body", async () => {
     const source = { toPrometheus: () => '# HELP x_total é\n# TYPE x_total counter\nx_total 1\n' };
     const url = await serve(source);
     const res = await send(url, 'HEAD');
@@ -74,7 +74,11 @@ describe('metricsHandler', () => {
   });
 
   it('answers 500 without details when rendering throws', async () => {
-    const url = await serve({ toPrometheus: () => { throw new Error('secret internals'); } });
+    const url = await serve({
+      toPrometheus: () => {
+        throw new Error('secret internals');
+      },
+    });
     const res = await send(url, 'GET');
     expect(res.status).toBe(500);
     expect(res.body).not.toContain('secret');

@@ -14,14 +14,23 @@ const PROMTOOL = '/usr/bin/promtool';
 /** `promtool check metrics` on `text`: parses it and lints names, types and help (exit 0 means clean). */
 function promtool(text: string): { status: number | null; output: string } {
   if (!existsSync(PROMTOOL)) {
-    throw new Error(`${PROMTOOL} not found: install Debian's prometheus package (apt-get install prometheus); the Prometheus output is validated with promtool and this test does not skip`);
+    throw new Error(
+      `${PROMTOOL} not found: install Debian's prometheus package (apt-get install prometheus); the Prometheus output is validated with promtool and this test does not skip`,
+    );
   }
   const result = spawnSync(PROMTOOL, ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 10_000 });
   if (result.error) throw result.error;
   return { status: result.status, output: `${result.stdout}${result.stderr}`.trim() };
 }
 
-function call(m: MetricsTracer, side: RPCSide, service: string, method: string, ms: number | undefined, extra: { error?: unknown; send?: number; recv?: number; level?: StatsLevel } = {}): void {
+function call(
+  m: MetricsTracer,
+  side: RPCSide,
+  service: string,
+  method: string,
+  ms: number | undefined,
+  extra: { error?: unknown; send?: number; recv?: number; level?: StatsLevel } = {},
+): void {
   const ri = createRPCInfo({ side, to: { serviceName: service, method }, statsLevel: extra.level });
   if (ms !== undefined) ri.stats.record(stats.RPCStart, 'info', '', 1000);
   ri.stats.error = extra.error;
@@ -36,7 +45,12 @@ describe('Prometheus text format', () => {
     expect(escapeLabelValue('plain /path é ✓')).toBe('plain /path é ✓');
     expect(escapeLabelValue('a\\b"c\nd')).toBe('a\\\\b\\"c\\nd');
     expect(escapeLabelValue('\\n')).toBe('\\\\n');
-    expect(formatLabels([['a', 'x"y'], ['b', '']])).toBe('a="x\\"y",b=""');
+    expect(
+      formatLabels([
+        ['a', 'x"y'],
+        ['b', ''],
+      ]),
+    ).toBe('a="x\\"y",b=""');
   });
 
   it('escapes HELP text: backslash and newline', () => {
@@ -54,10 +68,16 @@ describe('Prometheus text format', () => {
 
   it('writes a histogram series as cumulative buckets, +Inf last, then _sum and _count', () => {
     const h = new Histogram([1, 2]);
-    [0.5, 1.5, 1.5, 7].forEach((v) => h.observe(v));
+    for (const v of [0.5, 1.5, 1.5, 7]) h.observe(v);
     const out: string[] = [];
     writeHistogram(out, 'x_seconds', 'k="v"', h, ['le="1"', 'le="2"', 'le="+Inf"']);
-    expect(out).toEqual(['x_seconds_bucket{k="v",le="1"} 1', 'x_seconds_bucket{k="v",le="2"} 3', 'x_seconds_bucket{k="v",le="+Inf"} 4', 'x_seconds_sum{k="v"} 10.5', 'x_seconds_count{k="v"} 4']);
+    expect(out).toEqual([
+      'x_seconds_bucket{k="v",le="1"} 1',
+      'x_seconds_bucket{k="v",le="2"} 3',
+      'x_seconds_bucket{k="v",le="+Inf"} 4',
+      'x_seconds_sum{k="v"} 10.5',
+      'x_seconds_count{k="v"} 4',
+    ]);
   });
 
   it('declares each family once with HELP and TYPE, names ending in their unit or _total', () => {

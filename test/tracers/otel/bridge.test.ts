@@ -45,7 +45,12 @@ const byName = (name: string): ReadableSpan => {
 
 /** A server call traced by `tracers`, as a server transport would run it, with `headers` from the wire. */
 function serverCall(tracers: ReturnType<typeof createOpenTelemetryTracer>[], headers: Record<string, string>, error?: unknown): RPCInfo {
-  const ri = createRPCInfo({ side: 'server', from: { serviceName: 'web' }, to: { serviceName: 'users', method: 'Get', address: '127.0.0.1:8080' }, headers: new MapHeaderCarrier(headers) });
+  const ri = createRPCInfo({
+    side: 'server',
+    from: { serviceName: 'web' },
+    to: { serviceName: 'users', method: 'Get', address: '127.0.0.1:8080' },
+    headers: new MapHeaderCarrier(headers),
+  });
   const controller = createTraceController({ tracers });
   const ctx = controller.start(withRPCInfo(ROOT_CONTEXT, ri));
   ri.stats.recvSize = 12;
@@ -85,7 +90,7 @@ describe('createOpenTelemetryTracer: client calls', () => {
     // Start and end are the RPCStart and RPCFinish records, to well under a microsecond.
     expect(ms(span.startTime)).toBeCloseTo(ri.stats.getEvent(stats.RPCStart)!.time, 3);
     expect(ms(span.endTime)).toBeCloseTo(ri.stats.getEvent(stats.RPCFinish)!.time, 3);
-    span.events.forEach((e, i) => expect(ms(e.time)).toBeCloseTo(ri.stats.events()[i].time, 3));
+    for (const [i, e] of span.events.entries()) expect(ms(e.time)).toBeCloseTo(ri.stats.events()[i].time, 3);
     expect(span.parentSpanContext).toBeUndefined();
   });
 
@@ -99,7 +104,7 @@ describe('createOpenTelemetryTracer: client calls', () => {
     expect(headers.get('traceparent')).toBe(`00-${sc.traceId}-${sc.spanId}-01`);
   });
 
-  it('makes the span active in OpenTelemetry\'s context the parent', async () => {
+  it("makes the span active in OpenTelemetry's context the parent", async () => {
     const otel = createOpenTelemetryTracer();
     await trace.getTracer('app').startActiveSpan('page', async (page) => {
       await traceCall({ tracers: [otel], callee: 'users', method: 'Get' }, async () => undefined);
@@ -116,9 +121,11 @@ describe('createOpenTelemetryTracer: client calls', () => {
     class QuotaError extends Error {
       override name = 'QuotaError';
     }
-    await expect(traceCall({ tracers: [otel], callee: 'users', method: 'Get' }, async () => {
-      throw new QuotaError('over quota');
-    })).rejects.toThrow('over quota');
+    await expect(
+      traceCall({ tracers: [otel], callee: 'users', method: 'Get' }, async () => {
+        throw new QuotaError('over quota');
+      }),
+    ).rejects.toThrow('over quota');
     const span = byName('users/Get');
     expect(span.status).toEqual({ code: SpanStatusCode.ERROR, message: 'over quota' });
     expect(span.attributes['error.type']).toBe('QuotaError');
@@ -140,7 +147,7 @@ describe('createOpenTelemetryTracer: client calls', () => {
 });
 
 describe('createOpenTelemetryTracer: parents across calls', () => {
-  it('gives a server span whose headers carry the client\'s traceparent the client span as parent', async () => {
+  it("gives a server span whose headers carry the client's traceparent the client span as parent", async () => {
     const otel = createOpenTelemetryTracer();
     let traceparent = '';
     await traceCall({ tracers: [otel], service: 'web', callee: 'users', method: 'Get' }, (ctx) => {
@@ -153,7 +160,13 @@ describe('createOpenTelemetryTracer: parents across calls', () => {
     expect(server.kind).toBe(SpanKind.SERVER);
     expect(server.spanContext().traceId).toBe(client.spanContext().traceId);
     expect(server.parentSpanContext).toMatchObject({ spanId: client.spanContext().spanId, isRemote: true });
-    expect(server.attributes).toMatchObject({ 'peer.service': 'web', 'server.address': '127.0.0.1', 'server.port': 8080, 'rpc.request.size': 12, 'rpc.response.size': 34 });
+    expect(server.attributes).toMatchObject({
+      'peer.service': 'web',
+      'server.address': '127.0.0.1',
+      'server.port': 8080,
+      'rpc.request.size': 12,
+      'rpc.response.size': 34,
+    });
   });
 
   it('starts a new trace on a server call without a traceparent, and ignores a malformed one', () => {
@@ -222,7 +235,7 @@ describe('createOpenTelemetryTracer: parents across calls', () => {
     expect(byName('a/Inner').parentSpanContext?.spanId).toBe(byName('work').spanContext().spanId);
   });
 
-  it('does not end an enclosing call\'s span when finish gets a context whose start never ran', async () => {
+  it("does not end an enclosing call's span when finish gets a context whose start never ran", async () => {
     const otel = createOpenTelemetryTracer();
     await traceCall({ tracers: [otel], callee: 'a', method: 'Outer' }, (ctx) => {
       otel.finish(withRPCInfo(ctx, createRPCInfo({ side: 'client', to: { serviceName: 'a', method: 'Skipped' } })));

@@ -112,7 +112,14 @@ describe('OTLP/HTTP exporter: batching and flushing', () => {
 
   it('warns about drops on the console at most once per interval by default', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const exporter = createOtlpHttpExporter({ ...fast, url: 'http://127.0.0.1:9/v1/traces', maxQueueSize: 1, maxBatchSize: 1, maxRetries: 0, onError: () => {} });
+    const exporter = createOtlpHttpExporter({
+      ...fast,
+      url: 'http://127.0.0.1:9/v1/traces',
+      maxQueueSize: 1,
+      maxBatchSize: 1,
+      maxRetries: 0,
+      onError: () => {},
+    });
     for (let i = 0; i < 5; i++) exporter.export(makeSpans(3));
     expect(exporter.stats.dropped).toBe(14);
     expect(warn.mock.calls.filter(([m]) => String(m).includes('dropped'))).toHaveLength(1);
@@ -236,10 +243,11 @@ describe('OTLP/HTTP exporter: its own requests are never traced', () => {
       ...fast,
       url,
       // A fetch that is itself traced, as a patched global fetch would be.
-      fetch: (u, init) => traceCall({ tracers: [tracer], method: 'POST /v1/traces' }, (ctx) => {
-        suppressedCtxSeen = isTracingSuppressed(ctx);
-        return fetch(u, init);
-      }),
+      fetch: (u, init) =>
+        traceCall({ tracers: [tracer], method: 'POST /v1/traces' }, (ctx) => {
+          suppressedCtxSeen = isTracingSuppressed(ctx);
+          return fetch(u, init);
+        }),
     });
     exporter.export(makeSpans(1));
     await exporter.forceFlush();
@@ -280,7 +288,10 @@ describe('OTLP/HTTP exporter: page hide (browser globals emulated on Node)', () 
     doc.visibilityState = 'hidden';
     doc.dispatchEvent(new Event('visibilitychange'));
     await until(() => exporter.stats.exported === 5);
-    expect(received.map((r) => r.spans)).toEqual([['a0', 'a1', 'a2'], ['b0', 'b1']]);
+    expect(received.map((r) => r.spans)).toEqual([
+      ['a0', 'a1', 'a2'],
+      ['b0', 'b1'],
+    ]);
 
     await exporter.shutdown();
     expect(listeners.removed).toBe(1);
@@ -312,7 +323,13 @@ describe('OTLP exporter under a steady stream of calls', () => {
       spansSent += (String(init?.body).match(/"spanId"/g) ?? []).length;
       return new Response('{}', { status: 200 });
     };
-    const exporter = createOtlpHttpExporter({ url: 'http://127.0.0.1:9/v1/traces', fetch: discard, maxBatchSize: 64, maxQueueSize: 256, scheduledDelayMs: 60_000 });
+    const exporter = createOtlpHttpExporter({
+      url: 'http://127.0.0.1:9/v1/traces',
+      fetch: discard,
+      maxBatchSize: 64,
+      maxQueueSize: 256,
+      scheduledDelayMs: 60_000,
+    });
     const tracer = createSpanTracer({ serviceName: 'busy', exporter });
     for (let i = 0; i < 5_000; i++) await traceCall({ tracers: [tracer], method: 'M' }, () => i);
     await exporter.forceFlush();

@@ -3,8 +3,8 @@
 // written below as descriptors for @bufbuild/protobuf, and is itself checked first: the OTel
 // SDK's own protobuf bytes and JSON must decode with it. Our JSON is then parsed strictly
 // (unknown fields and wrong types fail), encoded to protobuf and decoded back.
-import { create, createFileRegistry, fromBinary, fromJson, toBinary, type DescMessage, type JsonValue } from '@bufbuild/protobuf';
-import { FieldDescriptorProto_Label, FieldDescriptorProto_Type, FileDescriptorSetSchema, type FieldDescriptorProtoJson } from '@bufbuild/protobuf/wkt';
+import { createFileRegistry, fromBinary, fromJson, toBinary, type DescMessage, type JsonValue } from '@bufbuild/protobuf';
+import { FieldDescriptorProto_Type, FileDescriptorSetSchema, type FieldDescriptorProtoJson } from '@bufbuild/protobuf/wkt';
 import { ProtobufTraceSerializer, JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
@@ -29,7 +29,18 @@ afterAll(() => setContextManager(previous.enable()));
 const T = FieldDescriptorProto_Type;
 type FieldSpec = [name: string, number: number, type: FieldDescriptorProto_Type, typeName?: string, repeated?: boolean, oneofIndex?: number];
 const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-const typeNames: Partial<Record<FieldDescriptorProto_Type, string>> = { [T.STRING]: 'TYPE_STRING', [T.BOOL]: 'TYPE_BOOL', [T.INT64]: 'TYPE_INT64', [T.DOUBLE]: 'TYPE_DOUBLE', [T.MESSAGE]: 'TYPE_MESSAGE', [T.BYTES]: 'TYPE_BYTES', [T.UINT32]: 'TYPE_UINT32', [T.ENUM]: 'TYPE_ENUM', [T.FIXED64]: 'TYPE_FIXED64', [T.FIXED32]: 'TYPE_FIXED32' };
+const typeNames: Partial<Record<FieldDescriptorProto_Type, string>> = {
+  [T.STRING]: 'TYPE_STRING',
+  [T.BOOL]: 'TYPE_BOOL',
+  [T.INT64]: 'TYPE_INT64',
+  [T.DOUBLE]: 'TYPE_DOUBLE',
+  [T.MESSAGE]: 'TYPE_MESSAGE',
+  [T.BYTES]: 'TYPE_BYTES',
+  [T.UINT32]: 'TYPE_UINT32',
+  [T.ENUM]: 'TYPE_ENUM',
+  [T.FIXED64]: 'TYPE_FIXED64',
+  [T.FIXED32]: 'TYPE_FIXED32',
+};
 const field = ([name, number, type, typeName, repeated, oneofIndex]: FieldSpec): FieldDescriptorProtoJson => ({
   name,
   number,
@@ -48,48 +59,146 @@ const TR = '.opentelemetry.proto.trace.v1.';
 const schemaSet = {
   file: [
     {
-      name: 'opentelemetry/proto/common/v1/common.proto', package: 'opentelemetry.proto.common.v1', syntax: 'proto3',
+      name: 'opentelemetry/proto/common/v1/common.proto',
+      package: 'opentelemetry.proto.common.v1',
+      syntax: 'proto3',
       messageType: [
-        message('AnyValue', [['string_value', 1, T.STRING, undefined, false, 0], ['bool_value', 2, T.BOOL, undefined, false, 0], ['int_value', 3, T.INT64, undefined, false, 0], ['double_value', 4, T.DOUBLE, undefined, false, 0], ['array_value', 5, T.MESSAGE, `${C}ArrayValue`, false, 0], ['kvlist_value', 6, T.MESSAGE, `${C}KeyValueList`, false, 0], ['bytes_value', 7, T.BYTES, undefined, false, 0]], { oneofDecl: [{ name: 'value' }] }),
+        message(
+          'AnyValue',
+          [
+            ['string_value', 1, T.STRING, undefined, false, 0],
+            ['bool_value', 2, T.BOOL, undefined, false, 0],
+            ['int_value', 3, T.INT64, undefined, false, 0],
+            ['double_value', 4, T.DOUBLE, undefined, false, 0],
+            ['array_value', 5, T.MESSAGE, `${C}ArrayValue`, false, 0],
+            ['kvlist_value', 6, T.MESSAGE, `${C}KeyValueList`, false, 0],
+            ['bytes_value', 7, T.BYTES, undefined, false, 0],
+          ],
+          { oneofDecl: [{ name: 'value' }] },
+        ),
         message('ArrayValue', [['values', 1, T.MESSAGE, `${C}AnyValue`, true]]),
         message('KeyValueList', [['values', 1, T.MESSAGE, `${C}KeyValue`, true]]),
-        message('KeyValue', [['key', 1, T.STRING], ['value', 2, T.MESSAGE, `${C}AnyValue`]]),
-        message('InstrumentationScope', [['name', 1, T.STRING], ['version', 2, T.STRING], ['attributes', 3, T.MESSAGE, `${C}KeyValue`, true], ['dropped_attributes_count', 4, T.UINT32]]),
+        message('KeyValue', [
+          ['key', 1, T.STRING],
+          ['value', 2, T.MESSAGE, `${C}AnyValue`],
+        ]),
+        message('InstrumentationScope', [
+          ['name', 1, T.STRING],
+          ['version', 2, T.STRING],
+          ['attributes', 3, T.MESSAGE, `${C}KeyValue`, true],
+          ['dropped_attributes_count', 4, T.UINT32],
+        ]),
       ],
     },
     {
-      name: 'opentelemetry/proto/resource/v1/resource.proto', package: 'opentelemetry.proto.resource.v1', syntax: 'proto3',
+      name: 'opentelemetry/proto/resource/v1/resource.proto',
+      package: 'opentelemetry.proto.resource.v1',
+      syntax: 'proto3',
       dependency: ['opentelemetry/proto/common/v1/common.proto'],
-      messageType: [message('Resource', [['attributes', 1, T.MESSAGE, `${C}KeyValue`, true], ['dropped_attributes_count', 2, T.UINT32]])],
+      messageType: [
+        message('Resource', [
+          ['attributes', 1, T.MESSAGE, `${C}KeyValue`, true],
+          ['dropped_attributes_count', 2, T.UINT32],
+        ]),
+      ],
     },
     {
-      name: 'opentelemetry/proto/trace/v1/trace.proto', package: 'opentelemetry.proto.trace.v1', syntax: 'proto3',
+      name: 'opentelemetry/proto/trace/v1/trace.proto',
+      package: 'opentelemetry.proto.trace.v1',
+      syntax: 'proto3',
       dependency: ['opentelemetry/proto/common/v1/common.proto', 'opentelemetry/proto/resource/v1/resource.proto'],
       messageType: [
         message('TracesData', [['resource_spans', 1, T.MESSAGE, `${TR}ResourceSpans`, true]]),
-        message('ResourceSpans', [['resource', 1, T.MESSAGE, `${R}Resource`], ['scope_spans', 2, T.MESSAGE, `${TR}ScopeSpans`, true], ['schema_url', 3, T.STRING]]),
-        message('ScopeSpans', [['scope', 1, T.MESSAGE, `${C}InstrumentationScope`], ['spans', 2, T.MESSAGE, `${TR}Span`, true], ['schema_url', 3, T.STRING]]),
-        message('Span', [
-          ['trace_id', 1, T.BYTES], ['span_id', 2, T.BYTES], ['trace_state', 3, T.STRING], ['parent_span_id', 4, T.BYTES], ['flags', 16, T.FIXED32],
-          ['name', 5, T.STRING], ['kind', 6, T.ENUM, `${TR}Span.SpanKind`], ['start_time_unix_nano', 7, T.FIXED64], ['end_time_unix_nano', 8, T.FIXED64],
-          ['attributes', 9, T.MESSAGE, `${C}KeyValue`, true], ['dropped_attributes_count', 10, T.UINT32], ['events', 11, T.MESSAGE, `${TR}Span.Event`, true],
-          ['dropped_events_count', 12, T.UINT32], ['links', 13, T.MESSAGE, `${TR}Span.Link`, true], ['dropped_links_count', 14, T.UINT32], ['status', 15, T.MESSAGE, `${TR}Status`],
-        ], {
-          nestedType: [
-            message('Event', [['time_unix_nano', 1, T.FIXED64], ['name', 2, T.STRING], ['attributes', 3, T.MESSAGE, `${C}KeyValue`, true], ['dropped_attributes_count', 4, T.UINT32]]),
-            message('Link', [['trace_id', 1, T.BYTES], ['span_id', 2, T.BYTES], ['trace_state', 3, T.STRING], ['attributes', 4, T.MESSAGE, `${C}KeyValue`, true], ['dropped_attributes_count', 5, T.UINT32], ['flags', 6, T.FIXED32]]),
+        message('ResourceSpans', [
+          ['resource', 1, T.MESSAGE, `${R}Resource`],
+          ['scope_spans', 2, T.MESSAGE, `${TR}ScopeSpans`, true],
+          ['schema_url', 3, T.STRING],
+        ]),
+        message('ScopeSpans', [
+          ['scope', 1, T.MESSAGE, `${C}InstrumentationScope`],
+          ['spans', 2, T.MESSAGE, `${TR}Span`, true],
+          ['schema_url', 3, T.STRING],
+        ]),
+        message(
+          'Span',
+          [
+            ['trace_id', 1, T.BYTES],
+            ['span_id', 2, T.BYTES],
+            ['trace_state', 3, T.STRING],
+            ['parent_span_id', 4, T.BYTES],
+            ['flags', 16, T.FIXED32],
+            ['name', 5, T.STRING],
+            ['kind', 6, T.ENUM, `${TR}Span.SpanKind`],
+            ['start_time_unix_nano', 7, T.FIXED64],
+            ['end_time_unix_nano', 8, T.FIXED64],
+            ['attributes', 9, T.MESSAGE, `${C}KeyValue`, true],
+            ['dropped_attributes_count', 10, T.UINT32],
+            ['events', 11, T.MESSAGE, `${TR}Span.Event`, true],
+            ['dropped_events_count', 12, T.UINT32],
+            ['links', 13, T.MESSAGE, `${TR}Span.Link`, true],
+            ['dropped_links_count', 14, T.UINT32],
+            ['status', 15, T.MESSAGE, `${TR}Status`],
           ],
-          enumType: [enumType('SpanKind', [['SPAN_KIND_UNSPECIFIED', 0], ['SPAN_KIND_INTERNAL', 1], ['SPAN_KIND_SERVER', 2], ['SPAN_KIND_CLIENT', 3], ['SPAN_KIND_PRODUCER', 4], ['SPAN_KIND_CONSUMER', 5]])],
-        }),
-        message('Status', [['message', 2, T.STRING], ['code', 3, T.ENUM, `${TR}Status.StatusCode`]], {
-          enumType: [enumType('StatusCode', [['STATUS_CODE_UNSET', 0], ['STATUS_CODE_OK', 1], ['STATUS_CODE_ERROR', 2]])],
-          reservedRange: [{ start: 1, end: 2 }],
-        }),
+          {
+            nestedType: [
+              message('Event', [
+                ['time_unix_nano', 1, T.FIXED64],
+                ['name', 2, T.STRING],
+                ['attributes', 3, T.MESSAGE, `${C}KeyValue`, true],
+                ['dropped_attributes_count', 4, T.UINT32],
+              ]),
+              message('Link', [
+                ['trace_id', 1, T.BYTES],
+                ['span_id', 2, T.BYTES],
+                ['trace_state', 3, T.STRING],
+                ['attributes', 4, T.MESSAGE, `${C}KeyValue`, true],
+                ['dropped_attributes_count', 5, T.UINT32],
+                ['flags', 6, T.FIXED32],
+              ]),
+            ],
+            enumType: [
+              enumType('SpanKind', [
+                ['SPAN_KIND_UNSPECIFIED', 0],
+                ['SPAN_KIND_INTERNAL', 1],
+                ['SPAN_KIND_SERVER', 2],
+                ['SPAN_KIND_CLIENT', 3],
+                ['SPAN_KIND_PRODUCER', 4],
+                ['SPAN_KIND_CONSUMER', 5],
+              ]),
+            ],
+          },
+        ),
+        message(
+          'Status',
+          [
+            ['message', 2, T.STRING],
+            ['code', 3, T.ENUM, `${TR}Status.StatusCode`],
+          ],
+          {
+            enumType: [
+              enumType('StatusCode', [
+                ['STATUS_CODE_UNSET', 0],
+                ['STATUS_CODE_OK', 1],
+                ['STATUS_CODE_ERROR', 2],
+              ]),
+            ],
+            reservedRange: [{ start: 1, end: 2 }],
+          },
+        ),
       ],
-      enumType: [enumType('SpanFlags', [['SPAN_FLAGS_DO_NOT_USE', 0], ['SPAN_FLAGS_TRACE_FLAGS_MASK', 0xff], ['SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE_MASK', 0x100], ['SPAN_FLAGS_CONTEXT_IS_REMOTE_MASK', 0x200]])],
+      enumType: [
+        enumType('SpanFlags', [
+          ['SPAN_FLAGS_DO_NOT_USE', 0],
+          ['SPAN_FLAGS_TRACE_FLAGS_MASK', 0xff],
+          ['SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE_MASK', 0x100],
+          ['SPAN_FLAGS_CONTEXT_IS_REMOTE_MASK', 0x200],
+        ]),
+      ],
     },
     {
-      name: 'opentelemetry/proto/collector/trace/v1/trace_service.proto', package: 'opentelemetry.proto.collector.trace.v1', syntax: 'proto3',
+      name: 'opentelemetry/proto/collector/trace/v1/trace_service.proto',
+      package: 'opentelemetry.proto.collector.trace.v1',
+      syntax: 'proto3',
       dependency: ['opentelemetry/proto/trace/v1/trace.proto'],
       messageType: [message('ExportTraceServiceRequest', [['resource_spans', 1, T.MESSAGE, `${TR}ResourceSpans`, true]])],
     },
@@ -108,8 +217,26 @@ function idsToBase64(json: unknown): JsonValue {
   );
 }
 
-type Decoded = { resourceSpans: { resource: { attributes: { key: string; value: { value: { case: string; value: unknown } } }[] }; scopeSpans: { scope: { name: string; version: string }; spans: DecodedSpan[] }[] }[] };
-type DecodedSpan = { traceId: Uint8Array; spanId: Uint8Array; parentSpanId: Uint8Array; traceState: string; flags: number; name: string; kind: number; startTimeUnixNano: bigint; endTimeUnixNano: bigint; attributes: { key: string; value: { value: { case: string; value: unknown } } }[]; events: { name: string; timeUnixNano: bigint; attributes: unknown[] }[]; status: { code: number; message: string } };
+type Decoded = {
+  resourceSpans: {
+    resource: { attributes: { key: string; value: { value: { case: string; value: unknown } } }[] };
+    scopeSpans: { scope: { name: string; version: string }; spans: DecodedSpan[] }[];
+  }[];
+};
+type DecodedSpan = {
+  traceId: Uint8Array;
+  spanId: Uint8Array;
+  parentSpanId: Uint8Array;
+  traceState: string;
+  flags: number;
+  name: string;
+  kind: number;
+  startTimeUnixNano: bigint;
+  endTimeUnixNano: bigint;
+  attributes: { key: string; value: { value: { case: string; value: unknown } } }[];
+  events: { name: string; timeUnixNano: bigint; attributes: unknown[] }[];
+  status: { code: number; message: string };
+};
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 describe('the transcribed OTLP schema matches the OpenTelemetry SDK', () => {
@@ -129,7 +256,12 @@ describe('the transcribed OTLP schema matches the OpenTelemetry SDK', () => {
     expect(decoded).toMatchObject({ name: 'ref-span', kind: 3, status: { code: 2, message: 'bad' } });
     expect(decoded.flags & 0xff).toBe(1);
     expect(decoded.events.map((e) => e.name)).toEqual(['evt']);
-    expect(decoded.attributes.map((a) => [a.key, a.value.value.case])).toEqual([['s', 'stringValue'], ['i', 'intValue'], ['d', 'doubleValue'], ['b', 'boolValue']]);
+    expect(decoded.attributes.map((a) => [a.key, a.value.value.case])).toEqual([
+      ['s', 'stringValue'],
+      ['i', 'intValue'],
+      ['d', 'doubleValue'],
+      ['b', 'boolValue'],
+    ]);
 
     const otelJson = JSON.parse(new TextDecoder().decode(JsonTraceSerializer.serializeRequest(spans)!));
     const fromOtelJson = fromJson(Request, idsToBase64(otelJson), { ignoreUnknownFields: false }) as unknown as Decoded;
@@ -145,7 +277,14 @@ describe('isotrace OTLP JSON', () => {
     await traceCall({ tracers: [web], callee: 'users', method: 'GetUser' }, async (ctx) => {
       const { getRPCInfo } = await import('../../../src/rpcinfo/rpcinfo.js');
       const sent = getRPCInfo(ctx)!.headers;
-      const ri = createRPCInfo({ side: 'server', to: { serviceName: 'users', method: 'GetUser' }, headers: new MapHeaderCarrier([['traceparent', sent.get('traceparent')!], ['tracestate', 'vendor=a,other=b']]) });
+      const ri = createRPCInfo({
+        side: 'server',
+        to: { serviceName: 'users', method: 'GetUser' },
+        headers: new MapHeaderCarrier([
+          ['traceparent', sent.get('traceparent')!],
+          ['tracestate', 'vendor=a,other=b'],
+        ]),
+      });
       ri.attributes['http.response.status_code'] = 503;
       ri.attributes['ratio'] = 0.25;
       ri.attributes['big'] = 2 ** 60;

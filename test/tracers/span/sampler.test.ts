@@ -145,7 +145,9 @@ describe('sampling decisions in the span tracer', () => {
   it('an unsampled remote parent: nothing exported, yet a new span id goes out with the parent flags as they came', async () => {
     for (const flags of ['00', '02']) {
       const memory = createMemoryExporter();
-      const sent = parse((await hop(createSpanTracer({ serviceName: 'users', exporter: memory }), { traceparent: `00-${TRACE}-${PARENT}-${flags}` })).traceparent);
+      const sent = parse(
+        (await hop(createSpanTracer({ serviceName: 'users', exporter: memory }), { traceparent: `00-${TRACE}-${PARENT}-${flags}` })).traceparent,
+      );
       expect(memory.spans).toHaveLength(0);
       expect(sent.traceId).toBe(TRACE);
       expect(sent.flags).toBe(flags);

@@ -56,12 +56,21 @@ describe('span tracer: parent and child across client → server → nested clie
       sent = headersOf(ctx);
       getRPCInfo(ctx)!.stats.sendSize = 12;
       getRPCInfo(ctx)!.stats.recvSize = 34;
-      await serve(users, { from: { serviceName: 'gateway' }, to: { serviceName: 'users', method: 'GetUser', address: '10.0.0.7:8080' }, headers: new MapHeaderCarrier(sent), attributes: { 'rpc.system': 'jsonrpc' } }, async () => {
-        getActiveSpan()!.setAttribute('app.user_id', 42);
-        await traceCall({ tracers: [users], service: 'users', callee: 'db', method: 'Query' }, async (inner) => {
-          nestedSent = headersOf(inner);
-        });
-      });
+      await serve(
+        users,
+        {
+          from: { serviceName: 'gateway' },
+          to: { serviceName: 'users', method: 'GetUser', address: '10.0.0.7:8080' },
+          headers: new MapHeaderCarrier(sent),
+          attributes: { 'rpc.system': 'jsonrpc' },
+        },
+        async () => {
+          getActiveSpan()!.setAttribute('app.user_id', 42);
+          await traceCall({ tracers: [users], service: 'users', callee: 'db', method: 'Query' }, async (inner) => {
+            nestedSent = headersOf(inner);
+          });
+        },
+      );
     });
 
     expect(memory.spans.map((s) => s.name)).toEqual(['db/Query', 'users/GetUser', 'users/GetUser']);
@@ -84,8 +93,23 @@ describe('span tracer: parent and child across client → server → nested clie
     expect(nestedSent.traceparent).toBe(`00-${client.traceId}-${nested.spanId}-03`);
     expect(sent.tracestate).toBeUndefined();
 
-    expect(client.attributes).toMatchObject({ 'rpc.service': 'users', 'rpc.method': 'GetUser', 'peer.service': 'users', 'isotrace.transport': 'call', 'rpc.request.size': 12, 'rpc.response.size': 34 });
-    expect(server.attributes).toMatchObject({ 'rpc.system': 'jsonrpc', 'rpc.service': 'users', 'rpc.method': 'GetUser', 'peer.service': 'gateway', 'server.address': '10.0.0.7', 'server.port': 8080, 'app.user_id': 42 });
+    expect(client.attributes).toMatchObject({
+      'rpc.service': 'users',
+      'rpc.method': 'GetUser',
+      'peer.service': 'users',
+      'isotrace.transport': 'call',
+      'rpc.request.size': 12,
+      'rpc.response.size': 34,
+    });
+    expect(server.attributes).toMatchObject({
+      'rpc.system': 'jsonrpc',
+      'rpc.service': 'users',
+      'rpc.method': 'GetUser',
+      'peer.service': 'gateway',
+      'server.address': '10.0.0.7',
+      'server.port': 8080,
+      'app.user_id': 42,
+    });
     expect(server.resource).toMatchObject({ 'service.name': 'users', 'telemetry.sdk.name': 'isotrace', 'telemetry.sdk.language': 'nodejs' });
     expect(server.scope).toEqual({ name: 'isotrace', version: expect.any(String) });
     expect(server.events.map((e) => e.name)).toEqual(['RPCStart', 'ServerHandleStart', 'ServerHandleFinish', 'RPCFinish']);
@@ -101,7 +125,9 @@ describe('span tracer: parent and child across client → server → nested clie
   it('records a failed call as an error with its message, error.type and an exception event', async () => {
     const memory = createMemoryExporter();
     const tracer = createSpanTracer({ serviceName: 'web', exporter: memory });
-    await expect(traceCall({ tracers: [tracer], callee: 'users', method: 'Get' }, () => Promise.reject(new TypeError('no such user')))).rejects.toThrow('no such user');
+    await expect(traceCall({ tracers: [tracer], callee: 'users', method: 'Get' }, () => Promise.reject(new TypeError('no such user')))).rejects.toThrow(
+      'no such user',
+    );
     const [span] = memory.spans;
     expect(span.status).toEqual({ code: 'error', message: 'no such user' });
     expect(span.attributes['error.type']).toBe('TypeError');
@@ -180,8 +206,16 @@ describe('plain spans', () => {
     });
     expect(value).toBe('ready');
     const boom = new RangeError('bad');
-    await expect(tracer.withSpan('fail', async () => { throw boom; })).rejects.toBe(boom);
-    expect(() => tracer.withSpan('sync fail', () => { throw boom; })).toThrow(boom);
+    await expect(
+      tracer.withSpan('fail', async () => {
+        throw boom;
+      }),
+    ).rejects.toBe(boom);
+    expect(() =>
+      tracer.withSpan('sync fail', () => {
+        throw boom;
+      }),
+    ).toThrow(boom);
     await new Promise((r) => setTimeout(r, 1));
     const names = memory.spans.map((s) => s.name);
     expect(names.slice(0, 2)).toEqual(['api/Init', 'load page']);
@@ -218,8 +252,23 @@ describe('options', () => {
 
   it('a throwing exporter or sampler never breaks the call', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const broken = { export: () => { throw new Error('x'); }, forceFlush: async () => {}, shutdown: async () => {} };
-    const tracer = createSpanTracer({ serviceName: 's', exporter: broken, sampler: { description: 'bad', shouldSample: () => { throw new Error('s'); } } });
+    const broken = {
+      export: () => {
+        throw new Error('x');
+      },
+      forceFlush: async () => {},
+      shutdown: async () => {},
+    };
+    const tracer = createSpanTracer({
+      serviceName: 's',
+      exporter: broken,
+      sampler: {
+        description: 'bad',
+        shouldSample: () => {
+          throw new Error('s');
+        },
+      },
+    });
     expect(await traceCall({ tracers: [tracer], method: 'M' }, () => 7)).toBe(7);
     const tracer2 = createSpanTracer({ serviceName: 's', exporter: broken });
     expect(await traceCall({ tracers: [tracer2], method: 'M' }, () => 8)).toBe(8);
@@ -250,15 +299,18 @@ describe('over real loopback HTTP (traceFetch → traceHttpHandler → nested tr
   beforeAll(async () => {
     const nestedFetch = traceFetch(undefined, { tracers: [users], service: 'users' });
     server = createServer(
-      traceHttpHandler(async (req, res) => {
-        if (req.url === '/acme.db.v1.Db/Query') {
-          res.end('{"row":1}');
-          return;
-        }
-        const row = await (await nestedFetch(`${base}/acme.db.v1.Db/Query`, { method: 'POST', body: '{}' })).text();
-        res.setHeader('content-type', 'application/json');
-        res.end(row);
-      }, { service: 'users', tracers: [users] }),
+      traceHttpHandler(
+        async (req, res) => {
+          if (req.url === '/acme.db.v1.Db/Query') {
+            res.end('{"row":1}');
+            return;
+          }
+          const row = await (await nestedFetch(`${base}/acme.db.v1.Db/Query`, { method: 'POST', body: '{}' })).text();
+          res.setHeader('content-type', 'application/json');
+          res.end(row);
+        },
+        { service: 'users', tracers: [users] },
+      ),
     );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -281,7 +333,12 @@ describe('over real loopback HTTP (traceFetch → traceHttpHandler → nested tr
     expect(nested.parentSpanId).toBe(server1.spanId);
     expect(server2.parentSpanId).toBe(nested.spanId);
     expect(client.name).toMatch(/GetUser$/);
-    expect(client.attributes).toMatchObject({ 'http.response.status_code': 200, 'server.address': '127.0.0.1', 'isotrace.transport': 'fetch', 'http.request.body.size': 8 });
+    expect(client.attributes).toMatchObject({
+      'http.response.status_code': 200,
+      'server.address': '127.0.0.1',
+      'isotrace.transport': 'fetch',
+      'http.request.body.size': 8,
+    });
     expect(server1.attributes).toMatchObject({ 'http.response.status_code': 200, 'peer.service': 'web' });
     expect(server1.attributes['http.response.body.size']).toBe(9);
   });
