@@ -75,12 +75,15 @@ export function isRpcConnectionClosedError(value: unknown): value is RpcConnecti
   return isErrorNamed(value, RpcConnectionClosedError, 'RpcConnectionClosedError');
 }
 
-/** The server answered with a JSON-RPC error; `code`, `rawMessage` and `data` are the server's. */
+/**
+ * The server answered with a JSON-RPC error. `message` is the server's message unchanged, so code
+ * that checks it works as with any other JSON-RPC client; `method`, `code` and `data` say the rest.
+ */
 export class RpcRemoteError extends Error {
   override readonly name = 'RpcRemoteError';
   /** The JSON-RPC error code. */
   readonly code: number;
-  /** The server's message, without the prefix `message` adds (as Connect's `rawMessage`). */
+  /** The server's message: the same as `message` (kept from when `message` had a prefix). */
   readonly rawMessage: string;
   /** The error's `data` member, when the server sent one. */
   readonly data: unknown;
@@ -90,7 +93,7 @@ export class RpcRemoteError extends Error {
     readonly method: string,
     error: JsonRpcErrorObject,
   ) {
-    super(`isotrace: ${method} failed on the server: [${error.code}] ${error.message}`);
+    super(error.message);
     this.code = error.code;
     this.rawMessage = error.message;
     this.data = error.data;

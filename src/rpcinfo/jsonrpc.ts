@@ -36,3 +36,11 @@ export function standardErrorMessage(code: number): string {
  * take none of these names, on the client or the server.
  */
 export const JSON_RPC_MEMBERS: ReadonlySet<string> = new Set(['jsonrpc', 'id', 'method', 'params', 'result', 'error']);
+
+/**
+ * The member of a request's `params` object in which a JSON-RPC client that is not isotrace's
+ * sends trace context, as the Model Context Protocol reserves it:
+ * `"params": { …, "_meta": { "traceparent": "00-…", "tracestate": "…" } }`. Servers read it when
+ * the request has no `meta` member of its own.
+ */
+export const PARAMS_META_MEMBER = '_meta';

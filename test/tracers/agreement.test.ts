@@ -176,14 +176,14 @@ const cases: Case[] = [
       ri.stats.recvSize = 80;
       ri.attributes['error.type'] = describeError(error).type;
       ri.attributes['rpc.jsonrpc.error_code'] = error.code;
-      ri.attributes['rpc.jsonrpc.error_message'] = error.rawMessage;
+      ri.attributes['rpc.jsonrpc.error_message'] = error.message;
       return error;
     },
     expected: {
       name: 'calc/divide',
       failed: true,
       errorType: 'RpcRemoteError',
-      message: 'isotrace: divide failed on the server: [-32000] division by zero',
+      message: 'division by zero',
       attributes: { 'rpc.system': 'jsonrpc', 'rpc.request.size': 60, 'rpc.response.size': 80 },
     },
   },

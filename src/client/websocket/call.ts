@@ -56,7 +56,7 @@ function recordFailure(ri: RPCInfo, error: unknown, jsonrpc: boolean): void {
   ri.attributes['error.type'] = type;
   if (jsonrpc && isRpcRemoteError(error)) {
     ri.attributes['rpc.jsonrpc.error_code'] = error.code;
-    ri.attributes['rpc.jsonrpc.error_message'] = error.rawMessage;
+    ri.attributes['rpc.jsonrpc.error_message'] = error.message;
   }
 }
 

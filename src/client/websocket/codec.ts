@@ -16,8 +16,10 @@ export type RpcIncomingMessage =
   | { kind: 'response'; id: number | string; result: unknown }
   /** A failed response; `id` is null when the server could not tell which request failed. */
   | { kind: 'error'; id: number | string | null; error: JsonRpcErrorObject }
-  /** A message the server pushed on its own (no id); goes to the client's `onNotification`. */
+  /** A message the server pushed on its own (no id, or an event); goes to the client's `onNotification`. */
   | { kind: 'notification'; method: string; params?: unknown }
+  /** A batch (JSON-RPC 2.0 §6): each member as a frame of its own, decoded again and routed; its size is that call's. */
+  | { kind: 'batch'; frames: readonly (string | Uint8Array)[] }
   /** A frame the codec could not use; with `id` when it still names a call, which then fails. */
   | { kind: 'invalid'; reason: string; id?: number | string }
   /** A frame to drop silently (e.g. a codec's own keep-alive). */
@@ -64,9 +66,13 @@ function decodeJsonRpc(frame: string | Uint8Array): RpcIncomingMessage {
   } catch {
     return { kind: 'invalid', reason: 'the frame is not JSON (UTF-8)' };
   }
-  if (Array.isArray(body)) return { kind: 'invalid', reason: 'a batch response, but the client never sends batches' };
+  // A member's own JSON is its frame: decoded like any frame, and its length is its call's size.
+  if (Array.isArray(body))
+    return body.length > 0 ? { kind: 'batch', frames: body.map((m) => JSON.stringify(m)) } : { kind: 'invalid', reason: 'an empty batch' };
   if (typeof body !== 'object' || body === null) return { kind: 'invalid', reason: 'the frame is not a JSON object' };
   const m = body as Record<string, unknown>;
+  // rpc-websockets pushes an event as `{"notification": name, "params": …}`, without "jsonrpc".
+  if (typeof m.notification === 'string' && !('id' in m || 'method' in m)) return { kind: 'notification', method: m.notification, params: m.params };
   // An id is only ours to fail when the frame is a response (a request's id is the server's).
   const id = isId(m.id) && !('method' in m) ? m.id : undefined;
   if (m.jsonrpc !== '2.0') return { kind: 'invalid', reason: 'the frame lacks "jsonrpc": "2.0"', id };

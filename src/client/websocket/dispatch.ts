@@ -52,12 +52,18 @@ function notifyApp(options: WebSocketRpcClientOptions, method: string, params: u
 
 /**
  * Decodes one incoming frame (`data`, which `arrived` at that time) and routes it: a response or
- * error to the call waiting for its id, a notification to the app; what cannot be routed is reported.
+ * error to the call waiting for its id, a notification or event to the app, a batch member by
+ * member; what cannot be routed is reported.
  */
 export function routeFrame(routes: FrameRoutes, options: WebSocketRpcClientOptions, data: unknown, arrived: number): void {
-  const { codec, calls, report } = routes;
   const frame = readFrame(data);
-  if (frame === undefined) return report(new RpcProtocolError('a frame of a type the client cannot read (a Blob: keep binaryType "arraybuffer")'), data);
+  if (frame === undefined) return routes.report(new RpcProtocolError('a frame of a type the client cannot read (a Blob: keep binaryType "arraybuffer")'), data);
+  route(routes, options, frame, data, arrived, false);
+}
+
+/** Routes one `frame` (the whole `data`, or one member of a batch in it). */
+function route(routes: FrameRoutes, options: WebSocketRpcClientOptions, frame: string | Uint8Array, data: unknown, arrived: number, inBatch: boolean): void {
+  const { codec, calls, report } = routes;
   let message: RpcIncomingMessage;
   try {
     message = codec.decode(frame);
@@ -87,6 +93,11 @@ export function routeFrame(routes: FrameRoutes, options: WebSocketRpcClientOptio
     }
     case 'notification':
       return notifyApp(options, message.method, message.params);
+    case 'batch':
+      // One level only, as JSON-RPC defines it: a nested batch is not routed member by member.
+      if (inBatch) return report(new RpcProtocolError('a batch inside a batch'), data);
+      for (const member of message.frames) route(routes, options, member, data, arrived, true);
+      return;
     case 'ignore':
       return;
     default:

@@ -31,7 +31,10 @@ export interface WebSocketRpcClientOptions extends TraceControllerOptions {
    * never throws into the app. Default: one `console.warn` per client.
    */
   onProtocolError?: (event: WebSocketProtocolErrorEvent) => void;
-  /** Gets the notifications the server pushes (frames with a method and no id); default: dropped. */
+  /**
+   * Gets what the server pushes on its own: JSON-RPC notifications (a method and no id, also in a
+   * batch) and `rpc-websockets` events (`{"notification": name, "params": …}`); default: dropped.
+   */
   onNotification?: (event: WebSocketNotificationEvent) => void;
 }
 
@@ -44,7 +47,9 @@ export interface WebSocketProtocolErrorEvent {
 
 /** What `onNotification` is told. */
 export interface WebSocketNotificationEvent {
+  /** The notification's method, or the event's name (an `rpc-websockets` event frame's `notification`). */
   method: string;
+  /** As sent: an `rpc-websockets` event has its emit arguments in an array, or one object. */
   params: unknown;
 }
 

@@ -40,7 +40,10 @@ export interface WebSocketRpcErrorEvent {
 
 /** Options of {@link traceWebSocketRpcServer}. */
 export interface TraceWebSocketRpcServerOptions extends ServerTraceOptions {
-  /** The request member holding trace headers and the caller's name; default `meta`, as the client sends. */
+  /**
+   * The request member holding trace headers and the caller's name; default `meta`, as the client
+   * sends. A request without it may carry them in `params._meta`, as the Model Context Protocol does.
+   */
   metaMember?: string;
   /** Called for every error a method throws. Default: `console.error`, except for a {@link JsonRpcError}, which is an answer. */
   onHandlerError?: (event: WebSocketRpcErrorEvent) => void;
@@ -88,7 +91,8 @@ function memberBytes(message: unknown): number {
 
 /**
  * Serves JSON-RPC 2.0 over a `ws` `WebSocketServer`, each request a traced server RPC in its own
- * context, with the caller's trace headers and name read from the request's `meta` member.
+ * context, with the caller's trace headers and name read from the request's `meta` member, or,
+ * from a third-party client, `params._meta` (`traceparent`, `tracestate`, `baggage`).
  * Notifications get no response; a batch gets one array (none when it held only notifications).
  * Errors become JSON-RPC error objects: -32700 for a frame that is not JSON, -32600 for an
  * invalid request, -32601 for an unknown method, the code of a thrown {@link JsonRpcError}

@@ -1,5 +1,7 @@
 import { isJsonRpcError } from '../../rpcinfo/errors.js';
-import { JsonRpcErrorCode, standardErrorMessage, type JsonRpcErrorObject } from '../../rpcinfo/jsonrpc.js';
+import { CALLER_SERVICE_HEADER } from '../../rpcinfo/header-names.js';
+import { JsonRpcErrorCode, PARAMS_META_MEMBER, standardErrorMessage, type JsonRpcErrorObject } from '../../rpcinfo/jsonrpc.js';
+import { BAGGAGE_HEADER, TRACEPARENT_HEADER, TRACESTATE_HEADER } from '../../propagation/w3c-propagator.js';
 
 /** A JSON-RPC id: a string, a finite number, or null. */
 export type JsonRpcId = string | number | null;
@@ -10,7 +12,10 @@ export interface JsonRpcRequest {
   /** An array or an object, or `undefined` when the request has none. */
   params: unknown;
   id: JsonRpcId | undefined;
-  /** The trace-header member (default `meta`) when it is an object. */
+  /**
+   * The trace headers: the request's trace-header member (default `meta`) when it is an object,
+   * else what of `params._meta` joins a trace (see {@link PARAMS_META_MEMBER}).
+   */
   meta: Record<string, unknown> | undefined;
 }
 
@@ -26,10 +31,24 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+// What `params._meta` may give a call: the rest of `_meta` is the application's (MCP's
+// `progressToken`, …), not trace headers.
+const PARAMS_META_KEYS = [TRACEPARENT_HEADER, TRACESTATE_HEADER, BAGGAGE_HEADER, CALLER_SERVICE_HEADER];
+
+/** The trace headers in `params._meta`, for clients that cannot add a member of their own. */
+function paramsMeta(params: unknown): Record<string, unknown> | undefined {
+  const meta = isObject(params) ? params[PARAMS_META_MEMBER] : undefined;
+  if (!isObject(meta)) return undefined;
+  const picked: Record<string, unknown> = {};
+  for (const key of PARAMS_META_KEYS) if (Object.hasOwn(meta, key)) picked[key] = meta[key];
+  return picked;
+}
+
 /**
  * Validates one parsed message as a JSON-RPC 2.0 request. An invalid one keeps its id when the
  * id itself is valid, so the error response can name it; a missing or malformed meta member is
- * ignored rather than failing a call over its tracing.
+ * ignored rather than failing a call over its tracing. `params` goes to the method as sent,
+ * `_meta` included.
  */
 export function parseJsonRpcRequest(message: unknown, metaMember: string): ParsedMessage {
   if (!isObject(message)) return { ok: false, id: null };
@@ -40,10 +59,12 @@ export function parseJsonRpcRequest(message: unknown, metaMember: string): Parse
   if (message.jsonrpc !== '2.0' || typeof message.method !== 'string') return invalid;
   const params = message.params;
   if (params !== undefined && (typeof params !== 'object' || params === null)) return invalid;
+  // The request's own member wins: an isotrace client never sends `_meta`, so both come only from
+  // an app that put its own `_meta` in params, which is then left to the app.
   const meta = message[metaMember];
   return {
     ok: true,
-    request: { method: message.method, params, id: hasId ? (id as JsonRpcId) : undefined, meta: isObject(meta) ? meta : undefined },
+    request: { method: message.method, params, id: hasId ? (id as JsonRpcId) : undefined, meta: isObject(meta) ? meta : paramsMeta(params) },
   };
 }
 

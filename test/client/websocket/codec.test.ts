@@ -42,11 +42,26 @@ describe('jsonRpcCodec.decode', () => {
     expect(jsonRpcCodec.decode(bytes)).toEqual({ kind: 'response', id: 3, result: '日本' });
   });
 
+  it('reads a batch as its members, each its own frame, and an rpc-websockets event as a notification', () => {
+    expect(
+      d([
+        { jsonrpc: '2.0', id: 1, result: 1 },
+        { jsonrpc: '2.0', method: 'tick' },
+      ]),
+    ).toEqual({
+      kind: 'batch',
+      frames: ['{"jsonrpc":"2.0","id":1,"result":1}', '{"jsonrpc":"2.0","method":"tick"}'],
+    });
+    expect(d({ notification: 'tick', params: [1, 2] })).toEqual({ kind: 'notification', method: 'tick', params: [1, 2] });
+    expect(d({ notification: 'tick', params: { n: 1 } })).toEqual({ kind: 'notification', method: 'tick', params: { n: 1 } });
+  });
+
   it('calls everything else invalid, keeping the id only when it names one of our calls', () => {
     const cases: [unknown, string, (number | string)?][] = [
       ['{oops', 'not JSON'],
       [42, 'not a JSON object'],
-      [[{ jsonrpc: '2.0', id: 1, result: 1 }], 'batch'],
+      [[], 'an empty batch'],
+      [{ notification: 'tick', id: 1 }, '"jsonrpc": "2.0"', 1],
       [{ id: 1, result: 1 }, '"jsonrpc": "2.0"', 1],
       [{ jsonrpc: '1.0', id: 4, result: 1 }, '"jsonrpc": "2.0"', 4],
       [{ jsonrpc: '2.0', id: 1 }, 'exactly one', 1],

@@ -148,7 +148,7 @@ describe('WebSocket RPC client failures', () => {
       send(ws, { jsonrpc: '2.0', id: 9999, result: 1 });
       send(ws, { jsonrpc: '2.0', result: 1 });
       send(ws, { jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } });
-      send(ws, [{ jsonrpc: '2.0', id: msg.id, result: 0 }]);
+      send(ws, []);
       ws.send(Buffer.from([0xff, 0xfe]));
     });
     const events: WebSocketProtocolErrorEvent[] = [];
@@ -161,7 +161,7 @@ describe('WebSocket RPC client failures', () => {
       'a response to id 9999, which no call is waiting for',
       'a response without an id',
       'an error response with id null (the server could not read a request): [-32700] Parse error',
-      'a batch response, but the client never sends batches',
+      'an empty batch',
       'the frame is not JSON (UTF-8)',
     ]);
     expect(events[0].frame).toBe('not json {');

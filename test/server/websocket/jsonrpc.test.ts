@@ -20,6 +20,21 @@ describe('JSON-RPC framing', () => {
     expect(parseJsonRpcRequest({ id: 3, method: 'm' }, 'meta')).toEqual({ ok: false, id: 3 });
   });
 
+  it('reads trace headers from params._meta when the request has no meta member, and only those', () => {
+    const _meta = { traceparent: 'tp', tracestate: 'ts', baggage: 'b', 'x-isotrace-caller': 'bot', progressToken: 'p', other: 'o' };
+    expect(parseJsonRpcRequest({ jsonrpc: '2.0', id: 1, method: 'm', params: { q: 1, _meta } }, 'meta')).toEqual({
+      ok: true,
+      // params go to the method as sent, _meta included.
+      request: { method: 'm', params: { q: 1, _meta }, id: 1, meta: { traceparent: 'tp', tracestate: 'ts', baggage: 'b', 'x-isotrace-caller': 'bot' } },
+    });
+    // The request's own member wins; _meta in array params or a non-object _meta is nobody's.
+    expect(parseJsonRpcRequest({ jsonrpc: '2.0', method: 'm', params: { _meta }, meta: { traceparent: 'own' } }, 'meta')).toMatchObject({
+      request: { meta: { traceparent: 'own' } },
+    });
+    expect(parseJsonRpcRequest({ jsonrpc: '2.0', method: 'm', params: [{ _meta }] }, 'meta')).toMatchObject({ request: { meta: undefined } });
+    expect(parseJsonRpcRequest({ jsonrpc: '2.0', method: 'm', params: { _meta: 'tp' } }, 'meta')).toMatchObject({ request: { meta: undefined } });
+  });
+
   it('frames results and errors; unserialisable data is dropped, an unserialisable result throws', () => {
     expect(JSON.parse(resultFrame(1, undefined))).toEqual({ jsonrpc: '2.0', id: 1, result: null });
     expect(JSON.parse(resultFrame('x', () => 1))).toEqual({ jsonrpc: '2.0', id: 'x', result: null });
