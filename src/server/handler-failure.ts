@@ -40,3 +40,15 @@ export function recordServerError(error: unknown, ctx: Context = context.active(
   }
   return true;
 }
+
+/**
+ * Whether `error` says it is the client's fault: a `status` or `statusCode` from 400 to 499, as
+ * http-errors (Express) and Hono's `HTTPException` carry and frameworks answer with. A served
+ * call is not failed by a 4xx, so the framework adapters do not record such errors.
+ */
+export function isClientError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { status, statusCode } = error as { status?: unknown; statusCode?: unknown };
+  const code = typeof status === 'number' ? status : statusCode;
+  return typeof code === 'number' && code >= 400 && code < 500;
+}
