@@ -88,7 +88,8 @@ const cases: Case[] = [
     expected: {
       name: 'api.example.com/GET /users',
       failed: false,
-      attributes: { 'http.response.body.size': 120, 'server.port': 443, 'peer.service': 'api.example.com' },
+      // Named only by its address: no peer.service (not a service.name); server.address says where.
+      attributes: { 'http.response.body.size': 120, 'server.address': 'api.example.com', 'server.port': 443 },
     },
   },
   {
@@ -282,6 +283,7 @@ describe('every tracer agrees on the same RPCInfo', () => {
     expect(ours.status.message).toBe(expected.message);
     expect(ours.attributes).toMatchObject(expected.attributes ?? {});
     expect(ours.attributes).not.toHaveProperty('rpc.system', ri.config.transport);
+    if (ri.side === 'client' && ri.to.address.endsWith(`//${ri.to.serviceName}`)) expect(ours.attributes).not.toHaveProperty('peer.service');
 
     // Every tracer says the same.
     expect(theirs.name).toBe(ours.name);

@@ -40,7 +40,9 @@ export function rpcName(ri: RPCInfo): string {
 
 /**
  * The attributes of a call: `rpc.service`, `rpc.method`, `peer.service` (the callee on the client
- * side, the caller on the server side), `server.address`/`server.port` (from `ri.to.address`),
+ * side, the caller on the server side: the other side's `service.name`, so not a callee named
+ * only by its address, as a fetch to a plain URL is by default, `host:port`: `server.address`
+ * and `server.port` say where it is, on both sides), `server.address`/`server.port` (from `ri.to.address`),
  * `client.address` (server side, from `ri.from.address`), `isotrace.transport`, and the body
  * sizes when not 0 (`http.request.body.size`/`http.response.body.size` for the `fetch` and `http`
  * transports, `rpc.request.size`/`rpc.response.size` for others; the request is what the client
@@ -55,7 +57,7 @@ export function rpcAttributes(ri: RPCInfo): Record<string, AttributeValue> {
   if (method !== '') attributes['rpc.method'] = method;
   const client = ri.side === 'client';
   const peer = client ? ri.to.serviceName : ri.from.serviceName;
-  if (peer !== '') attributes['peer.service'] = peer;
+  if (peer !== '' && !(client && ri.to.address.endsWith(`//${peer}`))) attributes['peer.service'] = peer;
   // Transports usually set these themselves (copied below); the address is parsed only when not.
   const server = ri.attributes['server.address'] === undefined ? splitAddress(ri.to.address) : undefined;
   if (server !== undefined) {
