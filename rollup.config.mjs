@@ -14,7 +14,15 @@ const scriptTag = (input, file, plugins = []) => ({
 export default [
   {
     // One build for every ESM entry, so they share one chunk: one context key and one manager.
-    input: { index: 'src/index.ts', node: 'src/node.ts', browser: 'src/browser.ts', protocol: 'src/protocol.ts', otel: 'src/otel.ts' },
+    input: {
+      index: 'src/index.ts',
+      node: 'src/node.ts',
+      browser: 'src/browser.ts',
+      protocol: 'src/protocol.ts',
+      otel: 'src/otel.ts',
+      express: 'src/express.ts',
+      hono: 'src/hono.ts',
+    },
     external,
     // Readable code without comments, in ASCII: Node keeps a module's source text in the heap
     // for lazy compilation, and the comments' non-ASCII characters (→, ≤, µ) made V8 store all

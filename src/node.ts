@@ -111,6 +111,8 @@ export { metricsHandler, PROMETHEUS_CONTENT_TYPE } from './tracers/metrics/prome
 // Server wrappers (Node-only: they use node:http and ws types).
 export type { ServerTraceOptions } from './server/rpcinfo.js';
 export type { ServerCallName } from './server/naming.js';
+export { setRoute, nameServerCall } from './server/call-name.js';
+export { recordServerError } from './server/handler-failure.js';
 export { RequestAbortedError, isRequestAbortedError } from './rpcinfo/errors.js';
 export type { HttpHandler, HttpHandlerErrorEvent, TraceHttpHandlerOptions } from './server/http/handler.js';
 export { traceHttpHandler } from './server/http/handler.js';

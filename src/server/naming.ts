@@ -4,7 +4,7 @@ import { mediaTypeEssence, parseRpcPath, rpcSystemOf } from '../rpcinfo/conventi
 export interface ServerCallName {
   /** The service, e.g. `acme.user.v1.UserService`. */
   service?: string;
-  /** The method, e.g. `GetUser`, or `GET /users` for plain HTTP. */
+  /** The method, e.g. `GetUser`; a plain HTTP request has none by default and is named by its route (`setRoute`). */
   method?: string;
   /** The service's package, e.g. `acme.user.v1`. */
   package?: string;
@@ -14,6 +14,7 @@ export interface ServerCallName {
 export interface ServerNaming {
   /** The RPC service from the path; `''` for plain HTTP (the wrapper's `service` option names it then). */
   service: string;
+  /** The RPC method from the path; `''` for plain HTTP, named `{method} {http.route}` or `{method}` by `rpcName`. */
   method: string;
   package: string;
   /** OpenTelemetry `rpc.system` for a `/pkg.Service/Method` path; `undefined` for plain HTTP. */
@@ -36,13 +37,16 @@ export function requestPath(target: string): string {
 
 /**
  * The default name of a served HTTP request, by the client's rules: a `/pkg.Service/Method` path
- * (any prefix before it) → service `pkg.Service`, package `pkg`, method `Method`; anything else →
- * method `METHOD /path`. The body is never read for naming: the handler owns it.
+ * (any prefix before it) → service `pkg.Service`, package `pkg`, method `Method`; anything else
+ * is plain HTTP and names no method: the shared rule (`rpcName`, `rpcMethod`) names it
+ * `METHOD route` once a route is set, else `METHOD` alone, never by its raw path (which
+ * `url.path` keeps), so ids in paths do not multiply span names and metrics label sets. The
+ * body is never read for naming: the handler owns it.
  */
-export function nameHttpRequest(method: string, path: string, contentType: string | undefined): ServerNaming {
+export function nameHttpRequest(path: string, contentType: string | undefined): ServerNaming {
   const rpc = parseRpcPath(path);
   if (rpc !== undefined) return { service: rpc.service, method: rpc.method, package: rpc.package, rpcSystem: rpcSystemOf(mediaTypeEssence(contentType)) };
-  return { service: '', method: `${method} ${path}`, package: '', rpcSystem: undefined };
+  return { service: '', method: '', package: '', rpcSystem: undefined };
 }
 
 /**

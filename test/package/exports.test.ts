@@ -42,7 +42,7 @@ describe('package', () => {
 
   it('ships no chunk that no entry imports (a stale build would)', () => {
     const used = new Set<string>();
-    for (const entry of ['index.mjs', 'node.mjs', 'browser.mjs', 'protocol.mjs', 'otel.mjs']) {
+    for (const entry of ['index.mjs', 'node.mjs', 'browser.mjs', 'protocol.mjs', 'otel.mjs', 'express.mjs', 'hono.mjs']) {
       const seen = new Set<string>();
       withImports(dist(entry), seen);
       for (const f of seen) used.add(f);
@@ -114,7 +114,7 @@ describe("the entries' names", () => {
   });
 
   it('the runtime entries agree with their types', async () => {
-    for (const e of ['index', 'node', 'browser', 'protocol']) {
+    for (const e of ['index', 'node', 'browser', 'protocol', 'express', 'hono']) {
       expect(Object.keys(await import(dist(`${e}.mjs`))).sort(), e).toEqual(entries[e].values);
     }
   });
@@ -149,5 +149,29 @@ describe('isotrace/otel', () => {
     expect(typeof otel.createOpenTelemetryTracer).toBe('function');
     for (const f of ['index.mjs', 'browser.mjs', 'node.mjs']) expect(withImports(dist(f)), f).not.toMatch(/@opentelemetry/);
     expect(readFileSync(dist('isotrace.iife.min.js'), 'utf8')).not.toMatch(/@opentelemetry/);
+  });
+});
+
+describe('isotrace/express and isotrace/hono', () => {
+  it('import by their subpaths, share the chunk the node entry uses, and pull neither framework', async () => {
+    const express = await import('isotrace/express');
+    const hono = await import('isotrace/hono');
+    expect(Object.keys(express).sort()).toEqual(['expressErrors', 'expressRoutes']);
+    expect(Object.keys(hono)).toEqual(['honoRoutes']);
+    for (const f of ['express.mjs', 'hono.mjs']) {
+      const text = withImports(dist(f));
+      expect(text, f).not.toMatch(/from\s*['"](express|hono)['"/]/);
+    }
+  });
+
+  it('cost the other entries nothing: no adapter code in the core, browser or node outputs, nor the script tags', () => {
+    for (const text of [
+      withImports(dist('index.mjs')),
+      withImports(dist('browser.mjs')),
+      withImports(dist('node.mjs')),
+      readFileSync(dist('isotrace.iife.min.js'), 'utf8'),
+    ]) {
+      expect(text).not.toMatch(/expressRoutes|honoRoutes|prefinish/);
+    }
   });
 });

@@ -3,23 +3,23 @@ import { applyDescribe, nameHttpRequest, requestPath } from '../../src/server/na
 
 describe('server naming', () => {
   it('names /pkg.Service/Method paths like the client, with any prefix', () => {
-    expect(nameHttpRequest('POST', '/acme.user.v1.UserService/GetUser', 'application/json')).toEqual({
+    expect(nameHttpRequest('/acme.user.v1.UserService/GetUser', 'application/json')).toEqual({
       service: 'acme.user.v1.UserService',
       method: 'GetUser',
       package: 'acme.user.v1',
       rpcSystem: 'connect_rpc',
     });
-    expect(nameHttpRequest('POST', '/api/pkg.Svc/Do/', 'application/grpc-web+proto')).toMatchObject({
+    expect(nameHttpRequest('/api/pkg.Svc/Do/', 'application/grpc-web+proto')).toMatchObject({
       service: 'pkg.Svc',
       method: 'Do',
       rpcSystem: 'grpc_web',
     });
-    expect(nameHttpRequest('POST', '/pkg.Svc/Do', 'application/grpc')).toMatchObject({ rpcSystem: 'grpc' });
+    expect(nameHttpRequest('/pkg.Svc/Do', 'application/grpc')).toMatchObject({ rpcSystem: 'grpc' });
   });
 
-  it('names everything else METHOD /path', () => {
+  it('names no method for anything else (plain HTTP, named by its route or HTTP method), never the raw path', () => {
     for (const path of ['/', '/users/42', '/v1.2/x', '/Svc/Method', '/pkg.Svc/1x', '/.a/b']) {
-      expect(nameHttpRequest('GET', path, undefined)).toEqual({ service: '', method: `GET ${path}`, package: '', rpcSystem: undefined });
+      expect(nameHttpRequest(path, undefined)).toEqual({ service: '', method: '', package: '', rpcSystem: undefined });
     }
   });
 
@@ -31,7 +31,7 @@ describe('server naming', () => {
   });
 
   it('describe overrides string fields only, and a throwing describe keeps the default', () => {
-    const base = nameHttpRequest('GET', '/x', undefined);
+    const base = nameHttpRequest('/x', undefined);
     expect(applyDescribe(base, () => ({ method: 'List', service: 7 as never }), {})).toMatchObject({ method: 'List', service: '' });
     expect(
       applyDescribe(

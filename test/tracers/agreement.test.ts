@@ -12,6 +12,9 @@ import { RequestAbortedError, RpcRemoteError } from '../../src/rpcinfo/errors.js
 import { createRPCInfo, withRPCInfo, type RPCInfo, type RPCInfoInit } from '../../src/rpcinfo/rpcinfo.js';
 import { stats } from '../../src/rpcinfo/stats-event.js';
 import { finishHttpAttributes } from '../../src/server/http-attributes.js';
+import { setRoute } from '../../src/server/call-name.js';
+import { recordServerError } from '../../src/server/handler-failure.js';
+import { rpcMethod } from '../../src/rpcinfo/conventions/rpc-conventions.js';
 import { asRecordedError } from '../../src/server/errors.js';
 import { createTraceController } from '../../src/tracer/trace-controller.js';
 import { createMemoryExporter } from '../../src/tracers/exporters/memory-exporter.js';
@@ -24,7 +27,7 @@ interface Case {
   init: RPCInfoInit;
   /** What the transport records between the tracers' start and finish; returns the error finish gets. */
   run(ri: RPCInfo): unknown;
-  expected: { name: string; failed: boolean; errorType?: string; message?: string; attributes?: Record<string, unknown> };
+  expected: { name: string; failed: boolean; errorType?: string; message?: string; attributes?: Record<string, unknown>; method?: string };
 }
 
 const fetchClient = (url: string, method: string, to: RPCInfoInit['to'] = {}): RPCInfoInit => {
@@ -51,14 +54,15 @@ const respond = (ri: RPCInfo, status: number, bytes = 0): undefined => {
   return undefined;
 };
 
-const httpServer = (method = 'GET /users'): RPCInfoInit => ({
+// As the node:http and fetch servers name a plain HTTP request: no method of its own (server/naming.ts).
+const httpServer = (method = ''): RPCInfoInit => ({
   side: 'server',
   from: { serviceName: 'web', address: '10.1.2.3:5555' },
   to: { serviceName: 'users', method, address: 'users.internal:8080' },
   config: { transport: 'http' },
   attributes: {
     'http.request.method': 'GET',
-    'url.path': '/users',
+    'url.path': '/users/42',
     'url.scheme': 'http',
     'server.address': 'users.internal',
     'server.port': 8080,
@@ -84,7 +88,8 @@ const cases: Case[] = [
     expected: {
       name: 'api.example.com/GET /users',
       failed: false,
-      attributes: { 'http.response.body.size': 120, 'server.port': 443, 'peer.service': 'api.example.com' },
+      // Named only by its address: no peer.service (not a service.name); server.address says where.
+      attributes: { 'http.response.body.size': 120, 'server.address': 'api.example.com', 'server.port': 443 },
     },
   },
   {
@@ -114,7 +119,7 @@ const cases: Case[] = [
     init: httpServer(),
     run: (ri) => handlerFails(ri, { name: 'Boom' }, 500),
     expected: {
-      name: 'users/GET /users',
+      name: 'GET',
       failed: true,
       errorType: 'Boom',
       message: '[object Object]',
@@ -125,7 +130,7 @@ const cases: Case[] = [
     name: 'server, the handler threw a string',
     init: httpServer(),
     run: (ri) => handlerFails(ri, 'oops', 500),
-    expected: { name: 'users/GET /users', failed: true, errorType: '_OTHER', message: 'oops' },
+    expected: { name: 'GET', failed: true, errorType: '_OTHER', message: 'oops' },
   },
   {
     name: "server 404 (not the server's failure)",
@@ -134,7 +139,36 @@ const cases: Case[] = [
       finishHttpAttributes(ri, 404, undefined);
       return undefined;
     },
-    expected: { name: 'users/GET /users', failed: false, attributes: { 'http.response.status_code': 404 } },
+    expected: { name: 'GET', failed: false, attributes: { 'http.response.status_code': 404 } },
+  },
+  {
+    name: 'server, route set while it ran (setRoute)',
+    init: httpServer(),
+    run: (ri) => {
+      setRoute('/users/:id', withRPCInfo(ROOT_CONTEXT, ri));
+      finishHttpAttributes(ri, 200, undefined);
+      return undefined;
+    },
+    expected: { name: 'GET /users/:id', failed: false, method: 'GET /users/:id', attributes: { 'http.route': '/users/:id', 'url.path': '/users/42' } },
+  },
+  {
+    name: 'server named by describe keeps its name; the route is an attribute',
+    init: httpServer('ListUsers'),
+    run: (ri) => {
+      setRoute('/users/:id', withRPCInfo(ROOT_CONTEXT, ri));
+      return undefined;
+    },
+    expected: { name: 'users/ListUsers', failed: false, method: 'ListUsers', attributes: { 'http.route': '/users/:id' } },
+  },
+  {
+    name: 'server error recorded by a framework adapter (recordServerError) before its 500',
+    init: httpServer(),
+    run: (ri) => {
+      recordServerError(new RangeError('bad id'), withRPCInfo(ROOT_CONTEXT, ri));
+      finishHttpAttributes(ri, 500, ri.stats.error);
+      return undefined;
+    },
+    expected: { name: 'GET', failed: true, errorType: 'RangeError', message: 'bad id', attributes: { 'http.response.status_code': 500 } },
   },
   {
     name: 'aborted server request',
@@ -145,7 +179,7 @@ const cases: Case[] = [
       return error;
     },
     expected: {
-      name: 'users/GET /users',
+      name: 'POST',
       failed: true,
       errorType: 'aborted',
       message: new RequestAbortedError().message,
@@ -249,6 +283,7 @@ describe('every tracer agrees on the same RPCInfo', () => {
     expect(ours.status.message).toBe(expected.message);
     expect(ours.attributes).toMatchObject(expected.attributes ?? {});
     expect(ours.attributes).not.toHaveProperty('rpc.system', ri.config.transport);
+    if (ri.side === 'client' && ri.to.address.endsWith(`//${ri.to.serviceName}`)) expect(ours.attributes).not.toHaveProperty('peer.service');
 
     // Every tracer says the same.
     expect(theirs.name).toBe(ours.name);
@@ -257,12 +292,14 @@ describe('every tracer agrees on the same RPCInfo', () => {
     expect(theirs.attributes).toEqual(ours.attributes);
     expect(series.status).toBe(expected.failed ? 'error' : 'ok');
     expect(series.service).toBe(ri.invocation.service || ri.to.serviceName);
+    expect(series.method).toBe(rpcMethod(ri));
+    if (expected.method !== undefined) expect(series.method).toBe(expected.method);
 
     // The same exception, when there is one.
     const ourException = ours.events.find((e) => e.name === 'exception');
     const theirException = theirs.events.find((e) => e.name === 'exception');
     expect(theirException === undefined).toBe(ourException === undefined);
-    expect(ourException === undefined).toBe(error === undefined);
+    expect(ourException === undefined).toBe(ri.stats.error === undefined && error === undefined);
     if (ourException !== undefined) {
       expect(ourException.attributes['exception.type']).toBe(expected.errorType);
       expect(theirException!.attributes).toEqual(ourException.attributes);

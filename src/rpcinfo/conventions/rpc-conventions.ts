@@ -8,22 +8,41 @@ import type { AttributeValue, RPCInfo } from '../rpcinfo.js';
 import { stats } from '../stats-event.js';
 
 /**
- * The name of a call's span: `service/method`, or whichever of the two is known; when neither
- * is, the HTTP method the transport recorded (`GET`, as OpenTelemetry names HTTP spans), else
- * the transport's name (`fetch`, `websocket`, `call`).
+ * The method a call is known by: the invocation's (else the callee's); for an HTTP call that
+ * names none (a REST request a server serves), `{http.request.method} {http.route}` when the
+ * route is known (`GET /users/:id`), else the HTTP method alone (`GET`), as OpenTelemetry names
+ * HTTP server spans: never the raw path, so ids do not multiply span names and label sets.
+ * `''` when nothing names it. The metrics tracer's `method` label.
+ */
+export function rpcMethod(ri: RPCInfo): string {
+  const method = ri.invocation.method || ri.to.method;
+  if (method !== '') return method;
+  const httpMethod = ri.attributes['http.request.method'];
+  if (typeof httpMethod !== 'string' || httpMethod === '') return '';
+  const route = ri.attributes['http.route'];
+  return typeof route === 'string' && route !== '' ? `${httpMethod} ${route}` : httpMethod;
+}
+
+/**
+ * The name of a call's span: `service/method`, or whichever of the two is known. An HTTP call
+ * whose method is named by HTTP's rule ({@link rpcMethod}: `GET /users/:id`, `GET`) is named
+ * that alone, as OpenTelemetry names HTTP spans; a call with no name at all is named by its
+ * transport (`fetch`, `websocket`, `call`). Read again when the call finishes, so a route set
+ * while it runs renames its span.
  */
 export function rpcName(ri: RPCInfo): string {
   const service = ri.invocation.service || ri.to.serviceName;
-  const method = ri.invocation.method || ri.to.method;
+  const method = rpcMethod(ri);
+  if (method !== '' && (ri.invocation.method || ri.to.method) === '') return method;
   if (service !== '' && method !== '') return `${service}/${method}`;
-  if (service !== '' || method !== '') return service || method;
-  const httpMethod = ri.attributes['http.request.method'];
-  return typeof httpMethod === 'string' && httpMethod !== '' ? httpMethod : ri.config.transport;
+  return service || method || ri.config.transport;
 }
 
 /**
  * The attributes of a call: `rpc.service`, `rpc.method`, `peer.service` (the callee on the client
- * side, the caller on the server side), `server.address`/`server.port` (from `ri.to.address`),
+ * side, the caller on the server side: the other side's `service.name`, so not a callee named
+ * only by its address, as a fetch to a plain URL is by default, `host:port`: `server.address`
+ * and `server.port` say where it is, on both sides), `server.address`/`server.port` (from `ri.to.address`),
  * `client.address` (server side, from `ri.from.address`), `isotrace.transport`, and the body
  * sizes when not 0 (`http.request.body.size`/`http.response.body.size` for the `fetch` and `http`
  * transports, `rpc.request.size`/`rpc.response.size` for others; the request is what the client
@@ -38,7 +57,7 @@ export function rpcAttributes(ri: RPCInfo): Record<string, AttributeValue> {
   if (method !== '') attributes['rpc.method'] = method;
   const client = ri.side === 'client';
   const peer = client ? ri.to.serviceName : ri.from.serviceName;
-  if (peer !== '') attributes['peer.service'] = peer;
+  if (peer !== '' && !(client && ri.to.address.endsWith(`//${peer}`))) attributes['peer.service'] = peer;
   // Transports usually set these themselves (copied below); the address is parsed only when not.
   const server = ri.attributes['server.address'] === undefined ? splitAddress(ri.to.address) : undefined;
   if (server !== undefined) {

@@ -41,7 +41,7 @@ function createFetchRPCInfo(setup: FetchServerSetup, request: Request, clientAdd
   request.headers.forEach((value, name) => {
     addIncomingHeader(headers, name, value, setup.trustIncoming);
   });
-  const naming = applyDescribe(nameHttpRequest(request.method, url.pathname, headers.get('content-type')), setup.describe, request);
+  const naming = applyDescribe(nameHttpRequest(url.pathname, headers.get('content-type')), setup.describe, request);
   const scheme = url.protocol === 'https:' ? 'https' : 'http';
   const facts = {
     method: request.method,

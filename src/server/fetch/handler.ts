@@ -11,7 +11,7 @@ export type FetchHandler<Rest extends unknown[] = unknown[]> = (request: Request
 
 /** Options of {@link traceFetchHandler}. */
 export interface TraceFetchHandlerOptions<Rest extends unknown[] = unknown[]> extends ServerTraceOptions {
-  /** Names the call; fields left out keep the default (`/pkg.Service/Method`, else `METHOD /path`). */
+  /** Names the call; fields left out keep the default (`/pkg.Service/Method`, else the HTTP method and route). */
   describe?: (request: Request) => ServerCallName | undefined;
   /** The caller's address, which a `Request` does not carry (e.g. from Deno's `info.remoteAddr`). */
   clientAddress?: (request: Request, ...rest: Rest) => string | undefined;

@@ -13,7 +13,7 @@ export type HttpHandler<Req extends IncomingMessage = IncomingMessage, Res exten
 /** Options of {@link traceHttpHandler}. */
 export interface TraceHttpHandlerOptions<Req extends IncomingMessage = IncomingMessage, Res extends ServerResponse = ServerResponse>
   extends ServerTraceOptions {
-  /** Names the call; fields left out keep the default (`/pkg.Service/Method`, else `METHOD /path`). */
+  /** Names the call; fields left out keep the default (`/pkg.Service/Method`, else the HTTP method and route). */
   describe?: (req: Req) => ServerCallName | undefined;
   /**
    * Called when the handler throws or rejects, before the wrapper answers: a hook that sends its

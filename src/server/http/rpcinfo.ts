@@ -20,7 +20,7 @@ export function createHttpRPCInfo<Req extends IncomingMessage>(
 
   const method = req.method ?? 'GET';
   const path = requestPath(req.url ?? '/');
-  const naming = applyDescribe(nameHttpRequest(method, path, headers.get('content-type')), describe, req);
+  const naming = applyDescribe(nameHttpRequest(path, headers.get('content-type')), describe, req);
   const socket = req.socket;
   const host = headers.get('host');
   const ri = createServerRPCInfo(setup, {

@@ -1,7 +1,7 @@
 import type { Context } from '../../context/context.js';
 import { getRPCInfo, type RPCSide } from '../../rpcinfo/rpcinfo.js';
 import { stats } from '../../rpcinfo/stats-event.js';
-import { rpcOutcome } from '../../rpcinfo/conventions/rpc-conventions.js';
+import { rpcMethod, rpcOutcome } from '../../rpcinfo/conventions/rpc-conventions.js';
 import type { Tracer } from '../../tracer/tracer.js';
 import { DEFAULT_DURATION_BUCKETS, DEFAULT_SIZE_BUCKETS, Histogram, normalizeBuckets, type HistogramSnapshot } from './histogram.js';
 import { formatLeLabels, isValidMetricName, writeFamilyHeader, writeHistogram, writeSample } from './prometheus.js';
@@ -76,7 +76,8 @@ const identity = (ctx: Context): Context => ctx;
  * (bytes), and renders them as Prometheus text.
  *
  * Labels: `side` is `client` or `server`; `service` and `method` are `ri.invocation`'s (falling
- * back to `ri.to`'s): the callee's on the client side, this service's own on the server side;
+ * back to `ri.to`'s): the callee's on the client side, this service's own on the server side; a
+ * REST request a server serves is `GET /users/:id` when its route is known, else `GET` (`rpcMethod`);
  * `status` is `ok` or `error`, by the rule spans follow too (a client 4xx and any 5xx are errors). The caller is deliberately not a label: it would multiply the
  * series of every server method by its number of clients. Sizes are `ri.stats.sendSize` and
  * `recvSize`, mapped to request/response by side; a transport that measures nothing reports 0.
@@ -86,7 +87,7 @@ const identity = (ctx: Context): Context => ctx;
  * most `maxLabelSets` label sets are kept; calls that would add one more are counted only in
  * `<prefix>_metrics_label_overflow_total`. Method names must therefore be bounded: a fetch to a
  * non-RPC path is named `GET /users/42` by default, so name such routes with `traceFetch`'s
- * `describe` option, or the cap fills with one label set per URL.
+ * `describe` option, or the cap fills with one label set per URL (servers name them by route).
  *
  * @example
  * const metrics = createMetricsTracer();
@@ -125,7 +126,7 @@ export function createMetricsTracer(options?: MetricsTracerOptions): MetricsTrac
     const end = s.getEvent(stats.RPCFinish);
     // The rule every tracer shares: a client 4xx or any 5xx fails too, as spans say.
     const failed = rpcOutcome(ri).failed;
-    const series = store.get(ri.side, ri.invocation.service || ri.to.serviceName, ri.invocation.method || ri.to.method, failed);
+    const series = store.get(ri.side, ri.invocation.service || ri.to.serviceName, rpcMethod(ri), failed);
     if (series === undefined) return; // counted as overflow by the store
     series.calls++;
     const start = s.getEvent(stats.RPCStart);

@@ -148,6 +148,8 @@ export function createOpenTelemetryTracer(options: OpenTelemetryTracerOptions = 
         const outcome = rpcOutcome(ri);
         if (outcome.failed) attributes['error.type'] = outcome.errorType!;
         span.setAttributes(attributes);
+        // A route set while the call ran renames it, as OpenTelemetry's HTTP instrumentations do.
+        span.updateName(rpcName(ri));
         // Every recorded event, RPCStart and RPCFinish included, as isotrace's span tracer does.
         for (const record of ri.stats.events()) span.addEvent(record.event.name, eventAttributes(record), toHrTime(record.time));
         if (outcome.failed) {

@@ -34,6 +34,8 @@ export interface SpanSink {
 
 /** What an RPC's outcome contributes when its span ends; the app's own settings win over it. */
 export interface SpanOutcome {
+  /** The span's name now, when the call learned it while running (a route); default: the name it started with. */
+  name?: string;
   attributes: SpanAttributes;
   events: SpanEvent[];
   status: SpanStatus;
@@ -129,7 +131,7 @@ export class RecordingSpan implements SpanHandle {
     const events = own.length === 0 ? outcome.events : outcome.events.length === 0 ? own : [...outcome.events, ...own].sort((a, b) => a.time - b.time);
     const traceState = spanContext.traceState?.serialize();
     const span: SpanData = {
-      name: this.name,
+      name: outcome.name ?? this.name,
       kind: this.kind,
       traceId: spanContext.traceId,
       spanId: spanContext.spanId,

@@ -1,9 +1,9 @@
 import type { RPCInfo } from '../../rpcinfo/rpcinfo.js';
-import { describeError, rpcSpanAttributes, rpcSpanEvents, rpcSpanStatus } from './attributes.js';
+import { describeError, rpcSpanAttributes, rpcSpanEvents, rpcSpanName, rpcSpanStatus } from './attributes.js';
 import type { SpanOutcome } from './recording-span.js';
 import type { SpanAttributes } from './span.js';
 
-/** What a sampled RPC span ends with: the call's attributes, status and events, plus an `exception` event for `stats.error`. */
+/** What a sampled RPC span ends with: the call's name (a route set while it ran renames it), attributes, status and events, plus an `exception` event for `stats.error`. */
 export function rpcOutcome(ri: RPCInfo, endTime: number): SpanOutcome {
   const attributes = rpcSpanAttributes(ri);
   const status = rpcSpanStatus(ri, attributes);
@@ -14,5 +14,5 @@ export function rpcOutcome(ri: RPCInfo, endTime: number): SpanOutcome {
     if (stack !== undefined) exception['exception.stacktrace'] = stack;
     events.push({ name: 'exception', time: endTime, attributes: exception });
   }
-  return { attributes, events, status };
+  return { name: rpcSpanName(ri), attributes, events, status };
 }

@@ -46,6 +46,15 @@ describe('rpcAttributes', () => {
     expect(rpcAttributes(ri({ from: { address: '10.0.0.1:1' } }))).not.toHaveProperty('client.address');
   });
 
+  it('claims no peer.service for a callee named only by its host:port (the fetch default); server.address/port say where it is', () => {
+    const byAddress = createRPCInfo({ side: 'client', to: { serviceName: '127.0.0.1:8080', method: 'GET /users/42', address: 'http://127.0.0.1:8080' } });
+    expect(rpcAttributes(byAddress)).not.toHaveProperty('peer.service');
+    expect(rpcAttributes(byAddress)).toMatchObject({ 'server.address': '127.0.0.1', 'server.port': 8080 });
+    // Named by describe (or traceCall's callee) as the server names itself: the server's service.name.
+    const named = createRPCInfo({ side: 'client', to: { serviceName: 'users', method: 'GET /users/42', address: 'http://127.0.0.1:8080' } });
+    expect(rpcAttributes(named)).toMatchObject({ 'peer.service': 'users', 'server.address': '127.0.0.1' });
+  });
+
   it.each([
     ['https://api.example.com', 'api.example.com', 443],
     ['http://localhost:8080', 'localhost', 8080],

@@ -58,7 +58,8 @@ describe('traceHttpHandler with an Express 5 app', () => {
       expect(ri.side).toBe('server');
       expect(ri.from.serviceName).toBe('gateway');
       expect(ri.to.serviceName).toBe('users');
-      expect(ri.to.method).toBe('POST /users/42');
+      // Without the isotrace/express middleware nothing tells the route: named by the HTTP method alone.
+      expect(ri.to.method).toBe('');
       expect(ri.config.transport).toBe('http');
       expect(ri.stats.recvSize).toBe(14);
       expect(ri.stats.error).toBeUndefined();
@@ -81,10 +82,10 @@ describe('traceHttpHandler with an Express 5 app', () => {
 
     const [ok, fail] = memory.spans;
     expect(memory.spans).toHaveLength(2);
-    expect(ok).toMatchObject({ kind: 'server', name: 'users/POST /users/42', status: { code: 'unset' } });
+    expect(ok).toMatchObject({ kind: 'server', name: 'POST', status: { code: 'unset' } });
     expect(ok.spanId).toBe(seen[0].spanId);
     expect(ok.resource).toMatchObject({ 'service.name': 'users' });
     expect(ok.attributes).toMatchObject({ 'http.response.status_code': 201 });
-    expect(fail).toMatchObject({ kind: 'server', name: 'users/GET /fail', status: { code: 'error' } });
+    expect(fail).toMatchObject({ kind: 'server', name: 'GET', status: { code: 'error' } });
   });
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getContextManager, setContextManager } from '../../../src/context/context-api.js';
 import { AsyncLocalStorageContextManager } from '../../../src/context/async-local-storage-context-manager.js';
 import { getRPCInfo } from '../../../src/rpcinfo/rpcinfo.js';
+import { rpcMethod, rpcName } from '../../../src/rpcinfo/conventions/rpc-conventions.js';
 import { stats } from '../../../src/rpcinfo/stats-event.js';
 import { StatsLevel } from '../../../src/rpcinfo/stats-level.js';
 import { CALLER_SERVICE_HEADER } from '../../../src/rpcinfo/header-names.js';
@@ -84,7 +85,7 @@ describe('traceHttpHandler', () => {
     expect(ri.attributes['error.type']).toBeUndefined();
   });
 
-  it('names plain HTTP `METHOD /path` without the query; describe overrides; no tracers → Disabled', async () => {
+  it('names plain HTTP by its method, never its raw path (kept in url.path, without the query); describe overrides; no tracers → Disabled', async () => {
     const rec = recorder();
     const plain = await serve(traceHttpHandler((_req, res) => res.end('ok'), { tracers: [rec.tracer], service: 'web' }));
     const described = await serve(
@@ -111,12 +112,14 @@ describe('traceHttpHandler', () => {
     await (await fetch(untraced.url)).text();
     const [a, b, c] = await rec.finishedCount(3);
     await Promise.all([plain.close(), described.close(), throwing.close(), untraced.close()]);
-    expect(a.to).toMatchObject({ serviceName: 'web', method: 'GET /users/42' });
-    expect(a.invocation.service).toBe('web');
+    expect(a.to).toMatchObject({ serviceName: 'web', method: '' });
+    expect(a.invocation).toMatchObject({ service: 'web', method: '' });
+    expect(rpcName(a)).toBe('GET');
+    expect(rpcMethod(a)).toBe('GET');
     expect(a.attributes['url.path']).toBe('/users/42');
     expect(a.attributes['rpc.system']).toBeUndefined();
     expect(b.to.method).toBe('custom op1');
-    expect(c.to.method).toBe('DELETE /y');
+    expect(rpcName(c)).toBe('DELETE');
     expect(level).toBe(StatsLevel.Disabled);
   });
 
@@ -419,8 +422,8 @@ describe('traceHttpHandler', () => {
     ac.abort();
     const calls = await rec.finishedCount(2);
     await srv.close();
-    const up = calls.find((c) => c.to.method === 'POST /upload')!;
-    const down = calls.find((c) => c.to.method === 'GET /download')!;
+    const up = calls.find((c) => c.attributes['url.path'] === '/upload')!;
+    const down = calls.find((c) => c.attributes['url.path'] === '/download')!;
     for (const ri of [up, down]) {
       expect(ri.stats.error).toBeInstanceOf(RequestAbortedError);
       expect(String(ri.stats.error)).toMatch(/aborted/);
