@@ -58,7 +58,7 @@ export function metricsHandler(source: PrometheusSource): MetricsRequestHandler 
   };
 }
 
-/** A whole response as {@link send} writes it; `method` is the request's, so HEAD gets no body. */
+/** A whole response, for {@link send}; `method` is the request's, so HEAD gets no body. */
 interface MetricsResponse {
   status: number;
   headers: Record<string, string>;

@@ -49,7 +49,7 @@ export function writeSample(out: string[], name: string, labels: string, value: 
   out.push(labels === '' ? `${name} ${formatValue(value)}` : `${name}{${labels}} ${formatValue(value)}`);
 }
 
-/** One histogram series as {@link writeHistogram} writes it. */
+/** One histogram series, for {@link writeHistogram}. */
 export interface HistogramSeries {
   /** The metric family's name. */
   name: string;
