@@ -2,6 +2,7 @@ import type { Context } from './context.js';
 
 type Listener = (...args: unknown[]) => unknown;
 type Emitter = Record<string, unknown> & {
+  [BOUND]?: unknown;
   on: (event: string | symbol, listener: Listener) => unknown;
   removeListener: (event: string | symbol, listener: Listener) => unknown;
 };
@@ -9,7 +10,7 @@ type Emitter = Record<string, unknown> & {
 const ADD_METHODS = ['addListener', 'on', 'once', 'prependListener', 'prependOnceListener'] as const;
 const REMOVE_METHODS = ['removeListener', 'off'] as const;
 // Maps each emitter's original listener → the bound wrapper, per event, so removal still works.
-const BOUND = Symbol('isotrace.boundListeners');
+const BOUND: unique symbol = Symbol('isotrace.boundListeners');
 
 /** True for objects that look like a Node `EventEmitter` (duck-typed: the core imports no Node built-in). */
 export function isEventEmitter(target: unknown): target is Emitter {
@@ -23,7 +24,7 @@ export function isEventEmitter(target: unknown): target is Emitter {
  * removal methods find the wrapper for the original listener.
  */
 export function bindEventEmitter<T extends Emitter>(emitter: T, ctx: Context, wrap: (ctx: Context, fn: Listener) => Listener): T {
-  if ((emitter as Record<symbol, unknown>)[BOUND]) return emitter;
+  if (emitter[BOUND]) return emitter;
   const byEvent = new Map<string | symbol, WeakMap<Listener, Listener>>();
   Object.defineProperty(emitter, BOUND, { value: byEvent, enumerable: false });
 

@@ -59,7 +59,7 @@ function assertOptions(options: unknown): asserts options is MetricsTracerOption
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new TypeError(`isotrace: createMetricsTracer(options) takes an options object, got ${String(options)}`);
   }
-  const { maxLabelSets, prefix } = (options ?? {}) as Record<string, unknown>;
+  const { maxLabelSets, prefix }: { maxLabelSets?: unknown; prefix?: unknown } = options ?? {};
   if (maxLabelSets !== undefined && !(Number.isSafeInteger(maxLabelSets) && (maxLabelSets as number) >= 1)) {
     throw new TypeError(`isotrace: maxLabelSets must be a positive integer, got ${String(maxLabelSets)}`);
   }
@@ -143,11 +143,11 @@ export function createMetricsTracer(options?: MetricsTracerOptions): MetricsTrac
     for (const s of all) writeSample(out, names.calls, s.labels, s.calls);
     writeFamilyHeader(out, names.duration, 'histogram', 'RPC latency from RPCStart to RPCFinish in seconds; calls at StatsLevel.Disabled are not timed.');
     // An untimed label set (only StatsLevel.Disabled calls) is left out rather than shown as zeros.
-    for (const s of all) if (s.duration.count > 0) writeHistogram(out, names.duration, s.labels, s.duration, durationLe);
+    for (const s of all) if (s.duration.count > 0) writeHistogram(out, { name: names.duration, labels: s.labels, histogram: s.duration, le: durationLe });
     writeFamilyHeader(out, names.requestSize, 'histogram', 'RPC request body size in bytes: sent by a client, received by a server.');
-    for (const s of all) writeHistogram(out, names.requestSize, s.labels, s.requestSize, sizeLe);
+    for (const s of all) writeHistogram(out, { name: names.requestSize, labels: s.labels, histogram: s.requestSize, le: sizeLe });
     writeFamilyHeader(out, names.responseSize, 'histogram', 'RPC response body size in bytes: received by a client, sent by a server.');
-    for (const s of all) writeHistogram(out, names.responseSize, s.labels, s.responseSize, sizeLe);
+    for (const s of all) writeHistogram(out, { name: names.responseSize, labels: s.labels, histogram: s.responseSize, le: sizeLe });
     writeFamilyHeader(out, names.overflow, 'counter', 'RPCs left out of the per-label metrics because maxLabelSets label sets were already kept.');
     writeSample(out, names.overflow, '', store.overflow());
     out.push('');

@@ -26,27 +26,48 @@ export type MetricsRequestHandler = (req: IncomingMessage, res: ServerResponse) 
  * http.createServer(metricsHandler(metrics)).listen(9464);
  */
 export function metricsHandler(source: PrometheusSource): MetricsRequestHandler {
-  if (typeof (source as Partial<PrometheusSource> | null)?.toPrometheus !== 'function') {
+  // Widened, not cast: a JavaScript caller may pass anything.
+  const candidate: Partial<PrometheusSource> | null | undefined = source;
+  if (typeof candidate?.toPrometheus !== 'function') {
     throw new TypeError('isotrace: metricsHandler(source) needs an object with a toPrometheus() method, such as createMetricsTracer()');
   }
   return (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      send(res, 405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }, 'Method Not Allowed: use GET or HEAD\n', req.method);
+      send(res, {
+        status: 405,
+        headers: { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' },
+        body: 'Method Not Allowed: use GET or HEAD\n',
+        method: req.method,
+      });
       return;
     }
     let body: string;
     try {
       body = source.toPrometheus();
     } catch {
-      send(res, 500, { 'content-type': 'text/plain; charset=utf-8' }, 'isotrace: rendering the metrics failed\n', req.method);
+      send(res, {
+        status: 500,
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+        body: 'isotrace: rendering the metrics failed\n',
+        method: req.method,
+      });
       return;
     }
     // Scrapes must see the value at scrape time, never a cached copy.
-    send(res, 200, { 'content-type': PROMETHEUS_CONTENT_TYPE, 'cache-control': 'no-store' }, body, req.method);
+    send(res, { status: 200, headers: { 'content-type': PROMETHEUS_CONTENT_TYPE, 'cache-control': 'no-store' }, body, method: req.method });
   };
 }
 
-function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string, method: string | undefined): void {
+/** A whole response, for {@link send}; `method` is the request's, so HEAD gets no body. */
+interface MetricsResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  method: string | undefined;
+}
+
+function send(res: ServerResponse, response: MetricsResponse): void {
+  const { status, headers, body, method } = response;
   res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
   // HEAD gets the headers GET would get, content-length included, and no body.
   res.end(method === 'HEAD' ? undefined : body);

@@ -49,11 +49,20 @@ export function writeSample(out: string[], name: string, labels: string, value: 
   out.push(labels === '' ? `${name} ${formatValue(value)}` : `${name}{${labels}} ${formatValue(value)}`);
 }
 
-/**
- * Appends one histogram series: cumulative `_bucket` lines ending with `le="+Inf"`, then `_sum`
- * and `_count`. `le` is {@link formatLeLabels} of the histogram's bounds.
- */
-export function writeHistogram(out: string[], name: string, labels: string, histogram: Histogram, le: readonly string[]): void {
+/** One histogram series, for {@link writeHistogram}. */
+export interface HistogramSeries {
+  /** The metric family's name. */
+  name: string;
+  /** The output of {@link formatLabels} (may be empty). */
+  labels: string;
+  histogram: Histogram;
+  /** {@link formatLeLabels} of the histogram's bounds. */
+  le: readonly string[];
+}
+
+/** Appends one histogram series: cumulative `_bucket` lines ending with `le="+Inf"`, then `_sum` and `_count`. */
+export function writeHistogram(out: string[], series: HistogramSeries): void {
+  const { name, labels, histogram, le } = series;
   const prefix = labels === '' ? `${name}_bucket{` : `${name}_bucket{${labels},`;
   let cumulative = 0;
   for (let i = 0; i < histogram.counts.length; i++) {

@@ -53,6 +53,11 @@ interface BridgeState {
 
 const STATE_KEY = createContextKey('isotrace.otel-bridge');
 
+/** The bridge's state in `ctx`: only the bridge writes under `STATE_KEY`, so the cast holds. */
+function bridgeState(ctx: Context): BridgeState | undefined {
+  return ctx.getValue(STATE_KEY) as BridgeState | undefined;
+}
+
 /**
  * The OpenTelemetry context of the isotrace call `ctx` belongs to (the active isotrace context
  * when omitted): its span is the RPC's span. `undefined` outside a call the bridge traced. Code
@@ -62,7 +67,7 @@ const STATE_KEY = createContextKey('isotrace.otel-bridge');
  * otelContext.with(getOpenTelemetryContext(ctx) ?? otelContext.active(), () => tracer.startActiveSpan('work', fn));
  */
 export function getOpenTelemetryContext(ctx: Context = context.active()): OtelContext | undefined {
-  return (ctx.getValue(STATE_KEY) as BridgeState | undefined)?.context;
+  return bridgeState(ctx)?.context;
 }
 
 /** Epoch milliseconds (fractional) as OpenTelemetry's `[seconds, nanoseconds]`, independent of its time origin. */
@@ -115,7 +120,7 @@ export function createOpenTelemetryTracer(options: OpenTelemetryTracerOptions = 
       const ri = getRPCInfo(ctx);
       if (ri === undefined) return ctx;
       const active = otelContext.active();
-      const outer = ctx.getValue(STATE_KEY) as BridgeState | undefined;
+      const outer = bridgeState(ctx);
       let parent = outer !== undefined && outer.active === active ? outer.context : active;
       if (ri.side === 'server') parent = propagator.extract(parent, ri.headers, headerCarrierGetter);
       const startTime = ri.stats.getEvent(stats.RPCStart)?.time;
@@ -137,7 +142,7 @@ export function createOpenTelemetryTracer(options: OpenTelemetryTracerOptions = 
 
     finish(ctx) {
       const ri = getRPCInfo(ctx);
-      const state = ctx.getValue(STATE_KEY) as BridgeState | undefined;
+      const state = bridgeState(ctx);
       // A state of another RPCInfo is an enclosing call's: this call's start did not run or threw.
       if (ri === undefined || state === undefined || state.ri !== ri) return;
       const { span } = state;

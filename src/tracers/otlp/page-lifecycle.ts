@@ -2,11 +2,9 @@
 // out at once with requests the browser completes after the page is gone: a `keepalive` fetch
 // (limited to 64 KiB in flight per page), else `navigator.sendBeacon`. Every global is probed
 // when called, never at module load, and Node never registers anything (no `document`).
-import { ROOT_CONTEXT } from '../../context/context.js';
 import { context } from '../../context/context-api.js';
-import { suppressTracing } from '../../tracer/suppress-tracing.js';
 import { serializeOtlpJson } from './json-serialize.js';
-import type { FetchFunction } from './send.js';
+import { type FetchFunction, SUPPRESSED } from './send.js';
 import type { SpanData } from '../span/span.js';
 
 /** The keepalive budget browsers give a page: 64 KiB of request bodies in flight at once. */
@@ -75,7 +73,7 @@ async function sendOne(body: string, bytes: number, target: { fetch: FetchFuncti
   keepaliveBytesInFlight += bytes;
   try {
     const init: RequestInit = { method: 'POST', body, keepalive: true, headers: { ...target.headers, 'content-type': 'application/json' } };
-    const response = await context.with(suppressTracing(ROOT_CONTEXT), () => target.fetch(target.url, init));
+    const response = await context.with(SUPPRESSED, () => target.fetch(target.url, init));
     return response.ok;
   } catch {
     // A keepalive fetch refused outright (quota, CSP) may still fit in the beacon queue.

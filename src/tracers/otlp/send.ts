@@ -29,7 +29,8 @@ export type SendResult = { ok: true; rejected: number; error?: OtlpExportError }
 
 /** The longest `Retry-After` obeyed; a collector asking for more is retried sooner, not waited on for ever. */
 const MAX_RETRY_AFTER_MS = 60_000;
-const SUPPRESSED = suppressTracing(ROOT_CONTEXT);
+/** The context the exporter's requests and timers run in: tracing suppressed, no caller's values. */
+export const SUPPRESSED = suppressTracing(ROOT_CONTEXT);
 
 /** `setTimeout` that does not keep Node alive (browsers return a number, and have no `unref`). */
 export function unrefTimer(timer: unknown): void {

@@ -1,20 +1,14 @@
 import { context } from '../../context/context-api.js';
 import { w3cTraceContextPropagator } from '../../propagation/w3c-propagator.js';
-import { getRPCInfo, type RPCInfo } from '../../rpcinfo/rpcinfo.js';
 import { now } from '../../rpcinfo/rpc-stats.js';
-import { stats } from '../../rpcinfo/stats-event.js';
 import { isTracingSuppressed } from '../../tracer/suppress-tracing.js';
 import { assertRandomSource } from './id-generator.js';
 import { parentBased } from './sampler.js';
 import { getActiveSpan } from './active-span.js';
-import { createSpanExtractor, createSpanInjector } from './propagation.js';
-import { rpcSpanName } from './attributes.js';
 import { beginSpan, type SpanPolicy } from './begin-span.js';
-import { NO_OUTCOME, type RecordingSpan } from './recording-span.js';
 import { createResource } from './resource.js';
-import { rpcOutcome } from './rpc-outcome.js';
+import { createRpcSpanHooks } from './rpc-span-hooks.js';
 import { assertSpanTracerOptions, type SpanTracer, type SpanTracerOptions, type StartSpanOptions } from './span-tracer.js';
-import type { SpanContext } from '../../propagation/span-context.js';
 import type { SpanHandle } from './span.js';
 
 /**
@@ -37,10 +31,6 @@ export function createSpanTracer(options: SpanTracerOptions): SpanTracer {
   assertSpanTracerOptions(options);
   assertRandomSource();
   const { exporter } = options;
-  const propagator = options.propagator ?? w3cTraceContextPropagator;
-  const inject = createSpanInjector(propagator);
-  const extract = createSpanExtractor(propagator);
-  const rpcSpans = new WeakMap<RPCInfo, RecordingSpan>();
   let warned = false;
   const warn = (what: string, error: unknown) => {
     if (warned) return;
@@ -61,15 +51,6 @@ export function createSpanTracer(options: SpanTracerOptions): SpanTracer {
       }
     },
   };
-
-  function extractParent(ri: RPCInfo): SpanContext | undefined {
-    try {
-      return extract(ri.headers);
-    } catch (error) {
-      warn('extracting trace headers', error);
-      return undefined;
-    }
-  }
 
   const startSpan = (name: string, opts: StartSpanOptions = {}): SpanHandle => {
     if (typeof name !== 'string' || name === '') throw new TypeError('isotrace: startSpan(name) needs a non-empty name');
@@ -93,40 +74,7 @@ export function createSpanTracer(options: SpanTracerOptions): SpanTracer {
   return {
     resource: policy.resource,
     sampler: policy.sampler,
-    start(ctx) {
-      const ri = getRPCInfo(ctx);
-      if (ri === undefined || isTracingSuppressed(ctx)) return ctx;
-      const parent = (ri.side === 'server' ? extractParent(ri) : undefined) ?? getActiveSpan(ctx)?.spanContext;
-      const startTime = ri.stats.getEvent(stats.RPCStart)?.time ?? now();
-      const span = beginSpan(policy, {
-        name: rpcSpanName(ri),
-        kind: ri.side,
-        parentCtx: ctx,
-        parent,
-        startTime,
-        attributes: ri.attributes,
-        rpc: true,
-        suppressed: false,
-      });
-      rpcSpans.set(ri, span);
-      if (ri.side === 'client') {
-        try {
-          inject(span.spanContext, ri.headers);
-        } catch (error) {
-          warn('injecting trace headers', error);
-        }
-      }
-      return span.ctx;
-    },
-    finish(ctx) {
-      const ri = getRPCInfo(ctx);
-      const span = ri && rpcSpans.get(ri);
-      if (ri === undefined || span === undefined) return;
-      rpcSpans.delete(ri);
-      const endTime = ri.stats.getEvent(stats.RPCFinish)?.time ?? now();
-      // An unsampled span exports nothing: its outcome is never read.
-      span.finish(endTime, span.sampled ? rpcOutcome(ri, endTime) : NO_OUTCOME);
-    },
+    ...createRpcSpanHooks(policy, options.propagator ?? w3cTraceContextPropagator),
     startSpan,
     withSpan<T>(name: string, fn: (span: SpanHandle) => T, opts?: StartSpanOptions): T {
       if (typeof fn !== 'function') throw new TypeError('isotrace: withSpan(name, fn) needs a function');

@@ -63,7 +63,8 @@ export function assertSpanTracerOptions(options: SpanTracerOptions): void {
   }
   assertSpanExporter(options.exporter, 'createSpanTracer exporter');
   if (options.sampler !== undefined) assertSampler(options.sampler, 'createSpanTracer sampler');
-  const p = options.propagator as Partial<Propagator> | undefined;
+  // Widened, not cast: a JavaScript caller may pass half a propagator.
+  const p: Partial<Propagator> | undefined = options.propagator;
   if (p !== undefined && (typeof p?.inject !== 'function' || typeof p.extract !== 'function')) {
     throw new TypeError('isotrace: createSpanTracer propagator must have inject(sc, carrier) and extract(carrier)');
   }

@@ -70,7 +70,7 @@ describe('Prometheus text format', () => {
     const h = new Histogram([1, 2]);
     for (const v of [0.5, 1.5, 1.5, 7]) h.observe(v);
     const out: string[] = [];
-    writeHistogram(out, 'x_seconds', 'k="v"', h, ['le="1"', 'le="2"', 'le="+Inf"']);
+    writeHistogram(out, { name: 'x_seconds', labels: 'k="v"', histogram: h, le: ['le="1"', 'le="2"', 'le="+Inf"'] });
     expect(out).toEqual([
       'x_seconds_bucket{k="v",le="1"} 1',
       'x_seconds_bucket{k="v",le="2"} 3',
