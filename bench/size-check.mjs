@@ -16,12 +16,15 @@ const CEILINGS = {
   // to isotrace/protocol, so the script tag no longer exposes (nor keeps) them; 21,539 B the
   // same day: one lifecycle style (a class per call with named-options setups, the WebSocket
   // client split into dispatch/codec/call) and the shared conventions cost ~150 B.
-  iife: 21_650,
+  // 21,726 B on 2026-12-08: the fetch client ends a call at the response's last byte and counts
+  // responses of any Response class (+~110 B in the shared call; the Node listener stays out).
+  iife: 21_800,
   // 16,404 B on 2026-11-25 (same changes); 16,661 B on 2026-12-08: package.json now lists
   // dist/browser.mjs among the files with side effects, so an app's bundle keeps the browser
   // entry's zone.js manager install (bundlers had dropped it, contrary to the README); 16,798 B
   // the same day with the lifecycle and conventions changes.
-  fetchOtlpApp: 16_900,
+  // 16,955 B the same day, same change.
+  fetchOtlpApp: 17_000,
 };
 
 let s;
