@@ -113,7 +113,8 @@ export class FetchCall implements BodyObserver {
       const { ri } = this;
       // A server may answer before a streamed upload ends; the write phase then ends here.
       this.writeFinished();
-      ri.stats.record(stats.WaitReadFinish);
+      // The whole response may have arrived before fetch resolved (ended ran first): headers were no later.
+      ri.stats.record(stats.WaitReadFinish, 'info', '', this.endTime);
       const status = res.status;
       ri.attributes['http.response.status_code'] = status;
       if (status >= 400) ri.attributes['error.type'] = String(status);

@@ -5,6 +5,7 @@ import { subscribe } from 'node:diagnostics_channel';
 import { context } from '../../context/context-api.js';
 import { now } from '../../rpcinfo/rpc-stats.js';
 import { getRPCInfo } from '../../rpcinfo/rpcinfo.js';
+import { stats } from '../../rpcinfo/stats-event.js';
 import { trackFetchWire, type FetchCall } from './call.js';
 
 /** The members of undici's request object read here (undici's `DiagnosticsChannel.Request`, plus `contentLength`). */
@@ -15,7 +16,7 @@ interface UndiciRequest {
 interface Message {
   request: UndiciRequest;
   chunk?: { length: number };
-  response?: { headers: unknown[] };
+  response?: { statusCode: number; headers: unknown[] };
   error?: unknown;
 }
 
@@ -87,7 +88,11 @@ export function observeUndiciFetch(): void {
   });
   subscribe('undici:request:headers', (message) => {
     const c = carrier(message);
-    if (c !== undefined) c.headers = (message as Message).response?.headers;
+    const response = (message as Message).response;
+    if (c === undefined || response === undefined) return;
+    c.headers = response.headers;
+    // The headers' arrival, unless a redirect fetch may follow (its next response's headers count).
+    if (latest.get(c.call) === c && (response.statusCode < 300 || response.statusCode >= 400)) c.call.ri.stats.record(stats.WaitReadFinish);
   });
   subscribe('undici:request:bodyChunkReceived', (message) => {
     const c = carrier(message);

@@ -63,6 +63,8 @@ describe('traceFetch on Node: the call ends at the last byte', () => {
     expect(ri.stats.getEvent(stats.RPCFinish)).toMatchObject({ status: 'info', info: '' });
     expect(ri.stats.getEvent(stats.RPCFinish)!.time).toBeGreaterThanOrEqual(slowEnded);
     expect(ri.stats.getEvent(stats.ReadFinish)!.time).toBe(ri.stats.getEvent(stats.RPCFinish)!.time);
+    const names = ri.stats.events().map((r) => r.event.name);
+    expect(names).toEqual(['RPCStart', 'WriteStart', 'WriteFinish', 'WaitReadStart', 'WaitReadFinish', 'ReadStart', 'ReadFinish', 'RPCFinish']);
     // undici 7 reports the chunks; undici 6 (Node 20) only content-length, which a streamed answer lacks.
     const chunksReported = Number(process.versions.undici?.split('.')[0]) >= 7;
     expect(ri.stats.recvSize).toBe(chunksReported ? CHUNKS.join('').length : 0);
@@ -94,6 +96,8 @@ describe('traceFetch on Node: the call ends at the last byte', () => {
       expect(ri.attributes).toMatchObject({ 'http.response.status_code': code, 'error.type': String(code) });
       expect(ri.stats.recvSize).toBe(body.length);
       expect(ri.stats.error).toBeUndefined();
+      // The whole answer arrives before fetch resolves: every phase still within the call, in order.
+      expect(ri.stats.events().at(-1)!.event).toBe(stats.RPCFinish);
     }
   });
 
