@@ -2,6 +2,7 @@
 // the AsyncLocalStorage manager, installed on load, the server wrappers and the metrics tracer.
 import { setContextManager } from './context/context-api.js';
 import { AsyncLocalStorageContextManager } from './context/async-local-storage-context-manager.js';
+import { observeUndiciFetch } from './client/fetch/undici-wire.js';
 
 // The core's API, name by name (keep in step with src/index.ts; test/package checks it).
 // Core: Context
@@ -132,3 +133,5 @@ export type {
 export { traceWebSocketRpcServer } from './server/websocket/handler.js';
 
 setContextManager(new AsyncLocalStorageContextManager());
+// traceFetch then ends a call at its response's last byte, read or not (undici's diagnostics channels).
+observeUndiciFetch();

@@ -28,14 +28,27 @@ export interface FetchCallInit {
   knownSendSize: number | undefined;
 }
 
+// Each traced fetch by its RPCInfo, once a runtime reports its requests (see trackFetchWire);
+// never created in browsers, so a call pays nothing for it there.
+let wireCalls: WeakMap<RPCInfo, FetchCall> | undefined;
+
+/**
+ * From now on, every traced fetch can be found by its RPCInfo (in the call's context), for code
+ * that sees the runtime's own requests and reports their end to `FetchCall.ended`.
+ */
+export function trackFetchWire(): WeakMap<RPCInfo, FetchCall> {
+  return (wireCalls ??= new WeakMap());
+}
+
 function onIdleTimer(call: FetchCall): void {
   call.checkIdle();
 }
 
 /**
  * The state of one traced fetch after its tracers started: records the phases, counts the
- * response body, and finishes the RPC exactly once — at the first of body end, body error or
- * cancel, no body, a rejected fetch, an abort, or the idle limit. It is the response body's
+ * response body, and finishes the RPC exactly once — at the first of the response's last byte
+ * (where the runtime reports it: see `ended`), body end, body error or cancel, no body, a
+ * rejected fetch, an abort, or the idle limit. It is the response body's
  * {@link BodyObserver}, and the abort signal's listener (`handleEvent`), so a call allocates no
  * closures for either. Nothing here throws into the caller.
  */
@@ -47,6 +60,12 @@ export class FetchCall implements BodyObserver {
   private lastActivity = 0;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
   private listening = false;
+  /** The response headers reached the caller (`respond` ran). */
+  responded = false;
+  /** When the response's last byte arrived, as the runtime reported it (see `ended`): the call's end. */
+  endTime: number | undefined;
+  /** The response's size came from the wire: body reads no longer add to `recvSize`. */
+  private recvKnown = false;
   /** Set when the request body is counted as it is sent; WriteFinish then waits for its end. */
   countsRequestBody = false;
 
@@ -58,6 +77,7 @@ export class FetchCall implements BodyObserver {
     this.init = init;
     this.ctx = init.ctx;
     this.ri = init.ri;
+    wireCalls?.set(init.ri, this);
   }
 
   /** fetch has taken the request. An in-memory body is written without further input from us. */
@@ -93,10 +113,11 @@ export class FetchCall implements BodyObserver {
       const { ri } = this;
       // A server may answer before a streamed upload ends; the write phase then ends here.
       this.writeFinished();
-      ri.stats.record(stats.WaitReadFinish);
+      // The whole response may have arrived before fetch resolved (ended ran first): headers were no later.
+      ri.stats.record(stats.WaitReadFinish, 'info', '', this.endTime);
       const status = res.status;
       ri.attributes['http.response.status_code'] = status;
-      if (status >= 500) ri.attributes['error.type'] = String(status);
+      if (status >= 400) ri.attributes['error.type'] = String(status);
       if (!countResponseBody(res, this)) {
         this.finish();
         return res;
@@ -110,6 +131,8 @@ export class FetchCall implements BodyObserver {
           this.listening = true;
         }
       }
+      this.responded = true;
+      if (this.endTime !== undefined) this.ended(this.endTime);
       return res;
     } catch {
       this.finish();
@@ -117,9 +140,29 @@ export class FetchCall implements BodyObserver {
     }
   }
 
-  /** The signal aborted while the body was pending. */
+  /** The signal aborted while the body was pending; after its last byte arrived, that is a normal end (tRPC aborts once it has read all). */
   handleEvent(): void {
-    if (this.init.signal !== undefined) this.finish(abortReason(this.init.signal));
+    this.finish(this.endTime === undefined ? abortReason(this.init.signal!) : undefined);
+  }
+
+  /**
+   * The response's last byte arrived at `time` (reported by the runtime: on Node, undici's
+   * diagnostics channels), with `recvSize` body bytes when the runtime counted them. Once the
+   * response is here, the call ends, read or not — unless a read under way is what will tell its
+   * size; RPCFinish is recorded at `time` either way.
+   */
+  ended(time: number, recvSize?: number): void {
+    if (this.done) return;
+    this.endTime = time;
+    if (recvSize !== undefined) {
+      this.ri.stats.recvSize = recvSize;
+      this.recvKnown = true;
+    }
+    if (!this.responded) return;
+    const s = this.ri.stats;
+    s.record(stats.ReadStart, 'info', '', s.getEvent(stats.WaitReadFinish)?.time);
+    s.record(stats.ReadFinish, 'info', '', time);
+    if (this.recvKnown || !this.claimed) this.finish();
   }
 
   claim(): boolean {
@@ -134,7 +177,7 @@ export class FetchCall implements BodyObserver {
   }
 
   onChunk(bytes: number): void {
-    if (!this.done) this.ri.stats.recvSize += bytes;
+    if (!this.done && !this.recvKnown) this.ri.stats.recvSize += bytes;
   }
 
   onReading(reading: boolean): void {
@@ -148,10 +191,12 @@ export class FetchCall implements BodyObserver {
   }
 
   onError(error: unknown): void {
-    this.finish(error);
+    // An abort after the last byte arrived ends the call normally; the read it broke was not needed.
+    this.finish(this.endTime !== undefined && this.init.signal?.aborted ? undefined : error);
   }
 
   onCancel(): void {
+    if (this.endTime !== undefined) return this.finish();
     this.finish(undefined, 'warn', 'the response body was cancelled before its end');
   }
 
@@ -178,9 +223,11 @@ export class FetchCall implements BodyObserver {
   }
 
   /**
-   * Finishes the RPC once: records RPCFinish — `error` for a thrown error or a 5xx, `warn` with
-   * `info` for a body that was cancelled or left unread — then runs the tracers' finish (in
-   * browsers at Detailed, after the Resource Timing entry or a short bounded grace).
+   * Finishes the RPC once: records RPCFinish — at the response's last byte when the runtime
+   * reported it, else now; `error` for a thrown error or an HTTP status of 400 or more (as
+   * `rpcOutcome` reads a client call), `warn` with `info` for a body that was cancelled or left
+   * unread — then runs the tracers' finish (in browsers at Detailed, after the Resource Timing
+   * entry or a short bounded grace).
    */
   finish(error?: unknown, status?: EventStatus, info = ''): void {
     if (this.done) return;
@@ -193,11 +240,11 @@ export class FetchCall implements BodyObserver {
         if (ri.stats.error === undefined) ri.stats.error = error;
         ri.attributes['error.type'] ??= describeError(error).type;
       }
-      const httpError = ((ri.attributes['http.response.status_code'] as number | undefined) ?? 0) >= 500;
+      const httpError = ((ri.attributes['http.response.status_code'] as number | undefined) ?? 0) >= 400;
       const finalStatus = error !== undefined || httpError ? 'error' : (status ?? 'info');
       if (httpError && error === undefined && info === '') info = `HTTP ${ri.attributes['http.response.status_code']}`;
       // Recorded now, so a deferred tracer finish (below) does not move the call's end.
-      ri.stats.record(stats.RPCFinish, finalStatus, info);
+      ri.stats.record(stats.RPCFinish, finalStatus, info, this.endTime);
     } catch {
       // Bookkeeping failed; the tracers still get their finish.
     }

@@ -19,6 +19,8 @@ export interface TraceFetchOptions extends TraceControllerOptions {
   statsLevel?: StatsLevel;
   /** A fixed parent context for every call; default: the context active when fetch is called. */
   ctx?: Context;
+  /** Keep the query string in `url.full` (default: left out; it may hold tokens, or a whole Connect GET message). */
+  keepUrlQuery?: boolean;
   /**
    * Finish a call whose response body nobody reads after this many milliseconds without a pending
    * read (RPCFinish status `warn`; the body is left as it is). Default 30 000; `0` disables.
@@ -34,6 +36,7 @@ export interface NormalizedFetchOptions {
   statsLevel: StatsLevel;
   ctx: Context | undefined;
   idleTimeoutMs: number;
+  keepUrlQuery: boolean;
 }
 
 /** The default {@link TraceFetchOptions.idleTimeoutMs}. */
@@ -69,5 +72,6 @@ export function normalizeFetchOptions(options: TraceFetchOptions, tracerCount: n
     statsLevel: options.statsLevel ?? defaultStatsLevel(tracerCount),
     ctx: options.ctx,
     idleTimeoutMs: idleTimeout(options.idleTimeoutMs),
+    keepUrlQuery: options.keepUrlQuery === true,
   };
 }

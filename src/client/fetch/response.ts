@@ -8,10 +8,17 @@ export interface BodyObserver extends StreamCounter {
   onError(error: unknown): void;
 }
 
+/** A `Response` class's prototype, the counting one built on it, and its native `body` getter. */
+interface CountingProto {
+  base: Response;
+  proto: object;
+  body: () => ReadableStream<Uint8Array> | null;
+}
+
 interface Counted {
   observer: BodyObserver;
-  /** The `Response.prototype` the native members come from. */
-  base: Response;
+  /** The prototype the native members come from: the response's own class, whatever the global is. */
+  kind: CountingProto;
   /** The body stream `wrapper` counts; the response's own changes when `clone()` tees it. */
   source: ReadableStream<Uint8Array> | null;
   wrapper: ReadableStream<Uint8Array> | null;
@@ -26,10 +33,9 @@ let decoder: TextDecoder | undefined;
 /** UTF-8 decode with BOM stripping and replacement, as `Response.text()` decodes. */
 const decode = (buf: ArrayBuffer) => (decoder ??= new TextDecoder()).decode(buf);
 const byteLength = (v: { byteLength: number }) => v.byteLength;
-const globalResponse = () => (globalThis as { Response: typeof Response }).Response;
 
-/** The native members for `res`: its counted state's base, else the global `Response.prototype`. */
-const native = (res: CountedResponse): Native => (res?.[STATE]?.base ?? globalResponse().prototype) as Native;
+/** The native members for `res`: its own class's, found when it was counted. */
+const native = (res: CountedResponse): Native => res[STATE]!.kind.base as Native;
 
 /** The observer when this read is the body's first consumer, else `undefined` (read untracked). */
 function claim(res: CountedResponse): BodyObserver | undefined {
@@ -93,17 +99,15 @@ const methods = {
     if (o === undefined) return native(this).formData.call(this);
     // Rare for RPC: count the bytes, then let a Response over them parse the form.
     const headers = this.headers;
-    return count(o, native(this).arrayBuffer.call(this), byteLength, (buf) => new (globalResponse())(buf, { headers }).formData());
+    const R = native(this).constructor as typeof Response;
+    return count(o, native(this).arrayBuffer.call(this), byteLength, (buf) => new R(buf, { headers }).formData());
   },
 };
 
-let nativeBodyGetter: (() => ReadableStream<Uint8Array> | null) | undefined;
-
 function body(this: CountedResponse): ReadableStream<Uint8Array> | null {
-  nativeBodyGetter ??= Object.getOwnPropertyDescriptor(globalResponse().prototype, 'body')!.get as () => ReadableStream<Uint8Array> | null;
-  const source = nativeBodyGetter.call(this);
-  const state = this[STATE];
-  if (state === undefined || source === null) return source;
+  const state = this[STATE]!;
+  const source = state.kind.body.call(this);
+  if (source === null) return source;
   if (state.source !== source) {
     state.source = source;
     state.wrapper = countStream(source, state.observer);
@@ -111,19 +115,30 @@ function body(this: CountedResponse): ReadableStream<Uint8Array> | null {
   return state.wrapper;
 }
 
-let countedProto: { base: object; proto: object } | undefined;
+let counting: CountingProto | undefined;
 
-/** `Response.prototype` with the counting members on top; built once per `Response` class. */
-function countingPrototype(base: object): object {
-  if (countedProto?.base === base) return countedProto.proto;
+/** The native `body` getter on `base` or the prototypes it inherits from. */
+function bodyGetter(base: object | null): CountingProto['body'] | undefined {
+  for (; base !== null; base = Object.getPrototypeOf(base)) {
+    const get = Object.getOwnPropertyDescriptor(base, 'body')?.get;
+    if (get !== undefined) return get as CountingProto['body'];
+  }
+  return undefined;
+}
+
+/** `base` with the counting members on top; built once per `Response` class (the last one is kept). */
+function countingPrototype(base: Response): CountingProto | undefined {
+  if (counting?.base === base) return counting;
+  const get = bodyGetter(base);
+  if (get === undefined || typeof base.arrayBuffer !== 'function') return undefined;
   const map: PropertyDescriptorMap = { body: { get: body, configurable: true } };
   for (const [name, value] of Object.entries(methods)) {
     // `bytes()` is recent; a runtime without it keeps none.
     if (name === 'bytes' && typeof (base as { bytes?: unknown }).bytes !== 'function') continue;
     map[name] = { value, configurable: true, writable: true };
   }
-  countedProto = { base, proto: Object.create(base, map) as object };
-  return countedProto.proto;
+  counting = { base, proto: Object.create(base, map) as object, body: get };
+  return counting;
 }
 
 /**
@@ -137,14 +152,16 @@ function countingPrototype(base: object): object {
  * (on Node 20 every web stream costs ~10 µs to create). Only the first consumer is counted;
  * reads that bypass these members (`Response.prototype.text.call(res)`, reading only a
  * `clone()`, `caches.put(req, res)`) are not seen, and the idle limit then finishes the call.
- * Returns `false` when `res` has no body or is not this realm's extensible `Response`.
+ * The members come from `res`'s own class, not the global `Response` (a server library may have
+ * replaced that global, as `@hono/node-server` does, while fetch still returns its own class).
+ * Returns `false` when `res` has no body, is not extensible or has no `body` getter to wrap.
  */
 export function countResponseBody(res: Response, observer: BodyObserver): boolean {
-  if (res.body === null || res.body === undefined) return false;
-  const R = (globalThis as { Response?: typeof Response }).Response;
-  if (R === undefined || Object.getPrototypeOf(res) !== R.prototype || !Object.isExtensible(res)) return false;
-  const state: Counted = { observer, base: R.prototype, source: null, wrapper: null };
-  (res as CountedResponse)[STATE] = state;
-  Object.setPrototypeOf(res, countingPrototype(R.prototype));
+  // Already counted (a traced fetch inside a traced fetch): the inner call counts it.
+  if (res.body === null || res.body === undefined || !Object.isExtensible(res) || (res as CountedResponse)[STATE] !== undefined) return false;
+  const kind = countingPrototype(Object.getPrototypeOf(res) as Response);
+  if (kind === undefined) return false;
+  (res as CountedResponse)[STATE] = { observer, kind, source: null, wrapper: null };
+  Object.setPrototypeOf(res, kind.proto);
   return true;
 }

@@ -17,13 +17,15 @@ import { isReadableStream, knownBodySize } from './sizes.js';
 
 type FetchFn = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
 
-function setUrlAttributes(ri: RPCInfo, parts: FetchRequestParts): void {
+/** `url.full`, `server.*` and the method; `url.full` without credentials, and without the query unless kept (it may hold a whole Connect GET message). */
+function setUrlAttributes(ri: RPCInfo, parts: FetchRequestParts, keepQuery: boolean): void {
   const { url } = parts;
   let full = url.href;
-  if (url.username !== '' || url.password !== '') {
+  if (url.username !== '' || url.password !== '' || (!keepQuery && url.search !== '')) {
     const bare = new URL(full);
     bare.username = '';
     bare.password = '';
+    if (!keepQuery) bare.search = '';
     full = bare.href;
   }
   const a = ri.attributes;
@@ -68,7 +70,7 @@ function begin(setup: TracedFetchSetup, parent: Context, parts: FetchRequestPart
     config: { transport: 'fetch', codec: naming.codec },
     statsLevel: options.statsLevel,
   });
-  setUrlAttributes(ri, parts);
+  setUrlAttributes(ri, parts, options.keepUrlQuery);
   if (naming.rpcSystem !== undefined) ri.attributes['rpc.system'] = naming.rpcSystem;
   const detailed = options.statsLevel === StatsLevel.Detailed;
   const timing = detailed ? browserResourceTiming()?.watch(parts.url.href.split('#')[0], performance.now()) : undefined;
@@ -117,22 +119,29 @@ const EMPTY = { get: () => undefined, set() {}, delete() {}, keys: () => [] };
  * Each call builds an `RPCInfo` (transport `fetch`; naming per {@link describeFetchRequest}
  * or `describe`), runs the tracers' `start`, sends what they injected into `ri.headers` (plus
  * the caller header when `service` is set) to URLs `propagateTo` allows, and finishes exactly
- * once at the first of: the body read to its end, cancelled or errored; no body (204, HEAD);
- * a rejected fetch; an abort (its reason is `stats.error`); `idleTimeoutMs` without a read
- * (RPCFinish `warn`, the body is not cancelled).
+ * once at the first of: the response's last byte arriving, where the runtime reports it (Node
+ * with `isotrace/node` loaded, through undici's diagnostics channels), read or not; the body
+ * read to its end, cancelled or errored; no body (204, HEAD); a rejected fetch; an abort (its
+ * reason is `stats.error`; an abort or cancel after the last byte arrived is a normal end);
+ * `idleTimeoutMs` without a read (RPCFinish `warn`, the body is not cancelled).
  *
  * - `stats.error` holds only what was thrown or rejected (network error, abort, body error).
- *   An HTTP 5xx is not an error object: it finishes with RPCFinish status `error`, info
- *   `HTTP 5xx`, and attributes `http.response.status_code` and `error.type` (the status as a
- *   string). 4xx is left to tracers (the status code attribute is there).
+ *   An HTTP status of 400 or more is not an error object: it finishes with RPCFinish status
+ *   `error`, info `HTTP 404` (etc.), and attributes `http.response.status_code` and
+ *   `error.type` (the status as a string), as `rpcOutcome` reads a client call.
+ * - `url.full` has no credentials and, unless `keepUrlQuery`, no query string.
  * - Detailed events: WriteStart just before fetch is called; WriteFinish when fetch has taken
  *   an in-memory body (fetch reports no upload progress, so the network upload then falls in
  *   WaitRead) or when a streamed body has been read to its end; WaitReadStart at WriteFinish,
- *   WaitReadFinish at the response headers; ReadStart at the caller's first body read,
- *   ReadFinish at its end. In browsers, also connection phases and sizes from Resource Timing
+ *   WaitReadFinish at the response headers; ReadStart at the caller's first body read (at the
+ *   headers when the runtime reports the end and nobody read before), ReadFinish at its end
+ *   (at the last byte's arrival when the runtime reports it). In browsers, also connection phases and sizes from Resource Timing
  *   (see `applyResourceTiming`); Node does no Resource Timing work.
  * - `sendSize`: strings, buffers, Blobs, URLSearchParams exactly; a `ReadableStream` counted as
- *   sent (pass `duplex: 'half'` as fetch requires); `FormData` and a `Request`'s own body: 0.
+ *   sent (pass `duplex: 'half'` as fetch requires); `FormData` and a `Request`'s own body: as
+ *   Node's undici sends them, 0 in browsers (nothing reports them there).
+ * - `recvSize`: on Node, the body bytes as received (undici's chunks, else `content-length`:
+ *   before decompression); elsewhere the bytes the app reads.
  * - With no tracers and no `service`, calls go straight to `fetchImpl`: nothing would read
  *   what tracing records. A URL that does not parse goes straight to `fetchImpl` too, which
  *   rejects it with its own error. `traceFetch(options)` is short for `traceFetch(undefined, options)`.

@@ -23,6 +23,8 @@ const file = create(FileDescriptorProtoSchema, {
       method: [
         { name: 'Say', inputType: '.google.protobuf.StringValue', outputType: '.google.protobuf.StringValue' },
         { name: 'Fail', inputType: '.google.protobuf.StringValue', outputType: '.google.protobuf.StringValue' },
+        // NO_SIDE_EFFECTS: a Connect client with useHttpGet sends it as a GET, the message in the query.
+        { name: 'Look', inputType: '.google.protobuf.StringValue', outputType: '.google.protobuf.StringValue', options: { idempotencyLevel: 1 } },
       ],
     },
   ],
@@ -39,6 +41,7 @@ beforeAll(async () => {
     routes: (router) =>
       router.service(EchoService, {
         say: (req: { value: string }, ctx: { requestHeader: Headers }) => ({ value: `${req.value}|${ctx.requestHeader.get('traceparent')}` }),
+        look: (req: { value: string }) => ({ value: req.value.length.toString() }),
         fail: () => {
           throw new ConnectError('broken', Code.Internal);
         },
@@ -101,5 +104,21 @@ describe('traceFetch under a Connect client', () => {
     expect(ri.attributes['rpc.system']).toBe('grpc_web');
     expect(ri.config.codec).toBe('grpc-web+proto');
     expect(ri.stats.recvSize).toBeGreaterThan(0);
+  });
+
+  it('a Connect GET: url.full leaves out the query that carries the message, unless keepUrlQuery (issue 12, point 7)', async () => {
+    const secret = 'a private message that must not reach the trace';
+    for (const keepUrlQuery of [false, true]) {
+      const { t, settled } = injectingTracer();
+      const transport = createConnectTransport({ baseUrl, useHttpGet: true, fetch: traceFetch(undefined, { tracers: [t], keepUrlQuery }) });
+      const client = createClient(EchoService, transport) as unknown as { look(req: { value: string }): Promise<{ value: string }> };
+      expect(await client.look({ value: secret })).toEqual(expect.objectContaining({ value: String(secret.length) }));
+      const ri = await settled();
+      expect(ri.attributes['http.request.method']).toBe('GET');
+      expect(ri.config.codec).toBe('json'); // still read from the query (encoding=json)
+      const full = String(ri.attributes['url.full']);
+      if (keepUrlQuery) expect(full).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/test\.v1\.EchoService\/Look\?.*message=/);
+      else expect(full).toBe(`${baseUrl}/test.v1.EchoService/Look`);
+    }
   });
 });

@@ -90,7 +90,7 @@ describe('traceFetch: propagation and concurrency', () => {
 
   it('1,000 concurrent calls: each traceparent and recvSize belongs to its own call', async () => {
     const { t, finished, settled } = injectingTracer();
-    const f = traceFetch(undefined, { tracers: [t] });
+    const f = traceFetch(undefined, { tracers: [t], keepUrlQuery: true }); // each call's own query in url.full
     const texts = await Promise.all(Array.from({ length: 1000 }, async (_, i) => (await f(`${base}/json?id=${i}&pad=${i % 97}`)).text()));
     await settled(1000);
     const byTraceparent = new Map(finished.map((ri) => [ri.headers.get('traceparent'), ri]));
