@@ -15,13 +15,18 @@ const CEILINGS = {
   // +67 B for span ids made as flat strings. 21,314 B on 2026-12-08: the building blocks moved
   // to isotrace/protocol, so the script tag no longer exposes (nor keeps) them; 21,539 B the
   // same day: one lifecycle style (a class per call with named-options setups, the WebSocket
-  // client split into dispatch/codec/call) and the shared conventions cost ~150 B.
-  iife: 21_650,
+  // client split into dispatch/codec/call) and the shared conventions cost ~150 B. 22,728 B on
+  // 2026-12-09: +1,185 B for the protocol outcome readers (gRPC-web grpc-status in headers and
+  // trailer frames, Connect unary and end-stream errors, JSON-RPC and tRPC error bodies) and the
+  // one outcome rule over them (gRPC status names, the server-fault rule): without them a
+  // browser's gRPC-web errors are OK spans.
+  iife: 22_830,
   // 16,404 B on 2026-11-25 (same changes); 16,661 B on 2026-12-08: package.json now lists
   // dist/browser.mjs among the files with side effects, so an app's bundle keeps the browser
   // entry's zone.js manager install (bundlers had dropped it, contrary to the README); 16,798 B
-  // the same day with the lifecycle and conventions changes.
-  fetchOtlpApp: 16_900,
+  // the same day with the lifecycle and conventions changes; 17,962 B on 2026-12-09 (+1,171 B,
+  // the protocol outcome readers and rule, as above).
+  fetchOtlpApp: 18_060,
 };
 
 let s;
