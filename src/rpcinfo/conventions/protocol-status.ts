@@ -125,12 +125,13 @@ export interface HeaderSource {
  * (binary) and Connect streams (`application/connect+…`), scanned frame by frame with only the
  * end frame kept (gRPC-web trailers, flag 0x80; Connect end-stream, flag 0x02), and for
  * `application/json` when the call is JSON-RPC or the status is not 200 (Connect unary and tRPC
- * errors), kept up to 16 Ki characters and parsed at its end. A call with no `rpc.system` that succeeded
+ * errors, 207 for a tRPC batch), kept up to 16 Ki characters and parsed at its end. A call with no `rpc.system` that succeeded
  * at the HTTP level costs nothing, not even a header read. `undefined` when there is nothing to read.
  */
 export function readProtocolStatus(ri: RPCInfo, status: number, headers: HeaderSource): ProtocolBodyReader | undefined {
   const system = ri.attributes['rpc.system'];
-  if (system === undefined && status < 400) return undefined;
+  // 207: a tRPC batch whose procedures did not all succeed.
+  if (system === undefined && status < 400 && status !== 207) return undefined;
   const grpcStatus = headers.get('grpc-status');
   const type = headers.get('content-type') ?? '';
   // gRPC-web's binary form (not `grpc-web-text`, base64) and Connect streams are enveloped.

@@ -69,4 +69,34 @@ describe('gRPC-web status through traceFetch and traceHttpHandler', () => {
     const series = serverMetrics.snapshot().series.find((s) => s.method === 'Fail' && s.status === 'error');
     expect(series?.calls).toBeGreaterThanOrEqual(1);
   });
+
+  it('a trailers-only response (grpc-status in the headers, as Envoy answers errors): read on both sides', async () => {
+    // connect-node always sends a trailer frame; this server answers as a gRPC-web proxy may.
+    const trailersOnly = recorder();
+    const proxy = await serve(
+      traceHttpHandler(
+        (_req, res) => {
+          res.writeHead(200, { 'Content-Type': 'application/grpc-web+proto', 'grpc-status': '14', 'grpc-message': 'backend%20down' });
+          res.end();
+        },
+        { tracers: [trailersOnly.tracer] },
+      ),
+    );
+    try {
+      const clientSide = recorder();
+      const client = outcomeClient(createGrpcWebTransport({ baseUrl: proxy.url, fetch: traceFetch(undefined, { tracers: [clientSide.tracer] }) }));
+      expect(await client.say({ value: 'x' }).catch((e: unknown) => ConnectError.from(e))).toMatchObject({
+        code: Code.Unavailable,
+        rawMessage: 'backend down',
+      });
+      const [clientRi] = await clientSide.finishedCount(1);
+      const [serverRi] = await trailersOnly.finishedCount(1);
+      for (const ri of [clientRi, serverRi]) {
+        expect(ri.attributes).toMatchObject({ 'rpc.grpc.status_code': 14, 'error.type': 'UNAVAILABLE' });
+        expect(ri.stats.getEvent(stats.RPCFinish)).toMatchObject({ status: 'error', info: 'backend down' });
+      }
+    } finally {
+      await proxy.close();
+    }
+  });
 });
