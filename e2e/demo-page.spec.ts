@@ -83,7 +83,8 @@ test('the demo page draws each finished trace, both sides of the wire, as a wate
       ),
       3,
     );
-    await expect(traces.nth(2).locator('.err').nth(1)).toHaveText('✗ HTTP 500');
+    // The Connect error body's message, read by the protocol outcome readers (was `HTTP 500`).
+    await expect(traces.nth(2).locator('.err').nth(1)).toHaveText('✗ backend LoadUser failed: HTTP 500: user store unavailable for user 500');
     await expect(traces.nth(0).locator('.err').nth(2)).toContainText('the WebSocket closed (code 4001)');
 
     // Bars are drawn to scale: the root starts the track, the last end reaches its end (a server

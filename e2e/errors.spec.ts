@@ -38,12 +38,18 @@ for (const { file } of APP_PAGES) {
           const label = `${span.service} ${span.kind} ${span.name}`;
           expect(span.status.code, label).toBe('error');
           expect(span.attributes['http.response.status_code'], label).toBe(500);
-          expect(span.attributes['error.type'], label).toBe('500');
+          // Every hop answers a Connect error body (`{"code":"internal",…}`): its code names the failure.
+          expect(span.attributes['rpc.connect_rpc.error_code'], label).toBe('internal');
+          expect(span.attributes['error.type'], label).toBe('internal');
           expect(span.attributes['http.response.body.size'], `${label}: the error body was still counted`).toBeGreaterThan(0);
         }
-        // A 5xx is no thrown error: the client records it on RPCFinish, with no exception event.
+        // A 5xx is no thrown error: the client records it on RPCFinish, with the Connect error's
+        // message and no exception event.
         for (const span of [webFetch, gatewayClient]) {
-          expect(span.events.find((e) => e.name === 'RPCFinish')!.attributes).toEqual({ 'isotrace.status': 'error', 'isotrace.info': 'HTTP 500' });
+          expect(span.events.find((e) => e.name === 'RPCFinish')!.attributes).toEqual({
+            'isotrace.status': 'error',
+            'isotrace.info': expect.stringContaining('user store unavailable for user 500'),
+          });
           expect(eventNames(span)).not.toContain('exception');
           expectEventsInOrder(span, ['RPCStart', 'WriteStart', 'WaitReadFinish', 'ReadStart', 'ReadFinish', 'RPCFinish']);
         }

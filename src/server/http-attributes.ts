@@ -1,8 +1,7 @@
 import { splitAddress } from '../rpcinfo/conventions/address.js';
 import type { AttributeValue, RPCInfo } from '../rpcinfo/rpcinfo.js';
 import type { ServerNaming } from './naming.js';
-import { describeError } from '../rpcinfo/conventions/error-description.js';
-import { stats } from '../rpcinfo/stats-event.js';
+import { recordFinish } from '../rpcinfo/conventions/rpc-conventions.js';
 
 /** What the HTTP-based wrappers know of a request when it arrives. */
 export interface HttpRequestFacts {
@@ -46,16 +45,14 @@ export function addHttpRequestAttributes(attributes: Record<string, AttributeVal
 }
 
 /**
- * Records how an HTTP call ended: the status code when a response was sent, and `error.type` as
- * semconv defines it for servers: the error when there is one (`aborted`, `TypeError`, …),
- * else the status code for a 5xx. A deliberate 5xx does not set `stats.error` (the handler
- * answered as it meant to) but records RPCFinish with status `error` and info `HTTP 5xx`, as the
- * fetch client does, so every tracer (spans, metrics) counts it as failed.
+ * Records how an HTTP call ended: the status code when a response was sent, then RPCFinish and
+ * `error.type` by the rule every tracer reads ({@link recordFinish}): the error when there is one
+ * (`aborted`, `TypeError`, …), else what the protocol says of a server (a gRPC or Connect server
+ * fault, a JSON-RPC error; else a 5xx, recorded as `error.type` `500` and info `HTTP 500`). A
+ * deliberate 5xx does not set `stats.error`: the handler answered as it meant to. `message` is
+ * the protocol's status message, the RPCFinish info of a failure.
  */
-export function finishHttpAttributes(ri: RPCInfo, status: number | undefined, error: unknown): void {
+export function finishHttpAttributes(ri: RPCInfo, status: number | undefined, error: unknown, message = ''): void {
   if (status !== undefined) ri.attributes['http.response.status_code'] = status;
-  if (error === undefined && status !== undefined && status >= 500) ri.stats.record(stats.RPCFinish, 'error', `HTTP ${status}`);
-  if (ri.attributes['error.type'] !== undefined) return;
-  if (error !== undefined) ri.attributes['error.type'] = describeError(error).type;
-  else if (status !== undefined && status >= 500) ri.attributes['error.type'] = String(status);
+  recordFinish(ri, error, 'info', message);
 }

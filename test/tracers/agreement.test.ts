@@ -14,7 +14,7 @@ import { stats } from '../../src/rpcinfo/stats-event.js';
 import { finishHttpAttributes } from '../../src/server/http-attributes.js';
 import { setRoute } from '../../src/server/call-name.js';
 import { recordServerError } from '../../src/server/handler-failure.js';
-import { rpcMethod } from '../../src/rpcinfo/conventions/rpc-conventions.js';
+import { recordFinish, rpcMethod } from '../../src/rpcinfo/conventions/rpc-conventions.js';
 import { asRecordedError } from '../../src/server/errors.js';
 import { createTraceController } from '../../src/tracer/trace-controller.js';
 import { createMemoryExporter } from '../../src/tracers/exporters/memory-exporter.js';
@@ -45,12 +45,12 @@ const fetchClient = (url: string, method: string, to: RPCInfoInit['to'] = {}): R
   };
 };
 
-/** As the fetch client records a response (client/fetch/call.ts). */
-const respond = (ri: RPCInfo, status: number, bytes = 0): undefined => {
+/** As the fetch client records a response (client/fetch/call.ts), `attributes` being what its protocol reader found. */
+const respond = (ri: RPCInfo, status: number, bytes = 0, attributes: Record<string, string | number> = {}, message = ''): undefined => {
   ri.attributes['http.response.status_code'] = status;
-  if (status >= 500) ri.attributes['error.type'] = String(status);
+  Object.assign(ri.attributes, attributes);
   ri.stats.recvSize = bytes;
-  ri.stats.record(stats.RPCFinish, status >= 500 ? 'error' : 'info', status >= 500 ? `HTTP ${status}` : '');
+  recordFinish(ri, undefined, 'info', message);
   return undefined;
 };
 
@@ -80,6 +80,24 @@ const handlerFails = (ri: RPCInfo, thrown: unknown, status: number | undefined):
   return error;
 };
 
+/** As the server wrappers end a call whose response said `attributes` (what their protocol reader found). */
+const serverResponds = (ri: RPCInfo, status: number, attributes: Record<string, string | number>, message = ''): undefined => {
+  Object.assign(ri.attributes, attributes);
+  finishHttpAttributes(ri, status, undefined, message);
+  return undefined;
+};
+
+const RPC_PATH = 'https://api.example.com/acme.user.v1.UserService/GetUser';
+const rpcNames = { invocation: { service: 'acme.user.v1.UserService', method: 'GetUser', package: 'acme.user.v1' } };
+const rpcClient = (system: string): RPCInfoInit => {
+  const init = fetchClient(RPC_PATH, 'POST', { serviceName: 'acme.user.v1.UserService', method: 'GetUser' });
+  return { ...init, ...rpcNames, attributes: { ...init.attributes, 'rpc.system': system } };
+};
+const rpcServer = (system: string): RPCInfoInit => {
+  const init = httpServer('GetUser');
+  return { ...init, ...rpcNames, attributes: { ...init.attributes, 'url.path': '/acme.user.v1.UserService/GetUser', 'rpc.system': system } };
+};
+
 const cases: Case[] = [
   {
     name: 'client 200',
@@ -96,7 +114,7 @@ const cases: Case[] = [
     name: 'client 404 without names',
     init: fetchClient('http://localhost:8080/missing', 'GET'),
     run: (ri) => respond(ri, 404),
-    expected: { name: 'GET', failed: true, errorType: '404', attributes: { 'isotrace.transport': 'fetch' } },
+    expected: { name: 'GET', failed: true, errorType: '404', message: 'HTTP 404', attributes: { 'isotrace.transport': 'fetch' } },
   },
   {
     name: 'client 503',
@@ -244,6 +262,92 @@ const cases: Case[] = [
       failed: false,
       attributes: { 'rpc.system': 'connect_rpc', 'rpc.service': 'acme.user.v1.UserService', 'rpc.method': 'GetUser', 'http.request.body.size': 9 },
     },
+  },
+  // Protocol outcomes: the RPC status decides, judged for the side (OpenTelemetry's gRPC and
+  // Connect rule: a client fails on any status but OK, a server only on its own faults).
+  {
+    name: 'gRPC-web client, NOT_FOUND in trailers under HTTP 200',
+    init: rpcClient('grpc_web'),
+    run: (ri) => respond(ri, 200, 40, { 'rpc.grpc.status_code': 5 }, 'no such user'),
+    expected: {
+      name: 'acme.user.v1.UserService/GetUser',
+      failed: true,
+      errorType: 'NOT_FOUND',
+      message: 'no such user',
+      attributes: { 'rpc.grpc.status_code': 5 },
+    },
+  },
+  {
+    name: "gRPC-web server, NOT_FOUND (the caller's fault)",
+    init: rpcServer('grpc_web'),
+    run: (ri) => serverResponds(ri, 200, { 'rpc.grpc.status_code': 5 }, 'no such user'),
+    expected: { name: 'acme.user.v1.UserService/GetUser', failed: false, attributes: { 'rpc.grpc.status_code': 5, 'http.response.status_code': 200 } },
+  },
+  {
+    name: 'gRPC-web server, INTERNAL',
+    init: rpcServer('grpc_web'),
+    run: (ri) => serverResponds(ri, 200, { 'rpc.grpc.status_code': 13 }, 'broken'),
+    expected: { name: 'acme.user.v1.UserService/GetUser', failed: true, errorType: 'INTERNAL', message: 'broken', attributes: { 'rpc.grpc.status_code': 13 } },
+  },
+  {
+    name: 'gRPC-web server, OK',
+    init: rpcServer('grpc_web'),
+    run: (ri) => serverResponds(ri, 200, { 'rpc.grpc.status_code': 0 }),
+    expected: { name: 'acme.user.v1.UserService/GetUser', failed: false, attributes: { 'rpc.grpc.status_code': 0 } },
+  },
+  {
+    name: 'Connect unary client, not_found under HTTP 404',
+    init: rpcClient('connect_rpc'),
+    run: (ri) => respond(ri, 404, 50, { 'rpc.connect_rpc.error_code': 'not_found' }, 'no such user'),
+    expected: { name: 'acme.user.v1.UserService/GetUser', failed: true, errorType: 'not_found', message: 'no such user' },
+  },
+  {
+    name: 'Connect unary server, not_found under HTTP 404',
+    init: rpcServer('connect_rpc'),
+    run: (ri) => serverResponds(ri, 404, { 'rpc.connect_rpc.error_code': 'not_found' }, 'no such user'),
+    expected: { name: 'acme.user.v1.UserService/GetUser', failed: false, attributes: { 'rpc.connect_rpc.error_code': 'not_found' } },
+  },
+  {
+    name: 'Connect stream server, internal in the end-stream message under HTTP 200',
+    init: rpcServer('connect_rpc'),
+    run: (ri) => serverResponds(ri, 200, { 'rpc.connect_rpc.error_code': 'internal' }, 'stream broke'),
+    expected: { name: 'acme.user.v1.UserService/GetUser', failed: true, errorType: 'internal', message: 'stream broke' },
+  },
+  {
+    name: 'JSON-RPC over fetch, an error object under HTTP 200',
+    init: { ...fetchClient('https://rpc.example.com/', 'POST', { serviceName: 'rpc.example.com', method: 'divide' }), invocation: { method: 'divide' } },
+    run: (ri) => {
+      ri.attributes['rpc.system'] = 'jsonrpc';
+      return respond(ri, 200, 70, { 'rpc.jsonrpc.error_code': -32000, 'rpc.jsonrpc.error_message': 'division by zero' }, 'division by zero');
+    },
+    expected: {
+      name: 'rpc.example.com/divide',
+      failed: true,
+      errorType: '-32000',
+      message: 'division by zero',
+      attributes: { 'rpc.jsonrpc.error_code': -32000 },
+    },
+  },
+  {
+    name: "tRPC client, NOT_FOUND: tRPC's code names the HTTP 404",
+    init: fetchClient('http://localhost:3000/trpc/user.get', 'GET', { serviceName: 'localhost:3000', method: 'GET /trpc/user.get' }),
+    run: (ri) => respond(ri, 404, 90, { 'rpc.system': 'trpc', 'rpc.method': 'user.get', 'isotrace.trpc.error_code': 'NOT_FOUND' }, 'no such user'),
+    expected: {
+      name: 'localhost:3000/GET /trpc/user.get',
+      failed: true,
+      errorType: 'NOT_FOUND',
+      message: 'no such user',
+      attributes: { 'rpc.method': 'user.get' },
+    },
+  },
+  {
+    name: 'a transport that records only the gRPC status (no RPCFinish status)',
+    init: { side: 'client', to: { serviceName: 'acme.Users', method: 'Get' } },
+    run: (ri) => {
+      ri.attributes['rpc.grpc.status_code'] = 14;
+      return undefined;
+    },
+    expected: { name: 'acme.Users/Get', failed: true, errorType: 'UNAVAILABLE' },
   },
 ];
 

@@ -6,7 +6,8 @@ import type { TraceController } from '../../tracer/trace-controller.js';
 import { applyResourceTiming, type ResourceTimingWatch } from './resource-timing.js';
 import type { StreamCounter } from '../../rpcinfo/sizes/counting-stream.js';
 import { countResponseBody, type BodyObserver } from './response.js';
-import { describeError } from '../../rpcinfo/conventions/error-description.js';
+import { recordFinish } from '../../rpcinfo/conventions/rpc-conventions.js';
+import { readProtocolStatus, type ProtocolBodyReader } from '../../rpcinfo/conventions/protocol-status.js';
 import { abortReason } from '../abort-reason.js';
 
 /** How long a finish may wait for the call's Resource Timing entry (browsers, Detailed only). */
@@ -68,6 +69,8 @@ export class FetchCall implements BodyObserver {
   private recvKnown = false;
   /** Set when the request body is counted as it is sent; WriteFinish then waits for its end. */
   countsRequestBody = false;
+  /** What reads the response's protocol status (gRPC-web, Connect, JSON-RPC, tRPC), when it has one. */
+  private protocol: ProtocolBodyReader | undefined;
 
   readonly ctx: Context;
   readonly ri: RPCInfo;
@@ -117,7 +120,7 @@ export class FetchCall implements BodyObserver {
       ri.stats.record(stats.WaitReadFinish, 'info', '', this.endTime);
       const status = res.status;
       ri.attributes['http.response.status_code'] = status;
-      if (status >= 400) ri.attributes['error.type'] = String(status);
+      this.protocol = readProtocolStatus(ri, status, res.headers);
       if (!countResponseBody(res, this)) {
         this.finish();
         return res;
@@ -162,7 +165,9 @@ export class FetchCall implements BodyObserver {
     const s = this.ri.stats;
     s.record(stats.ReadStart, 'info', '', s.getEvent(stats.WaitReadFinish)?.time);
     s.record(stats.ReadFinish, 'info', '', time);
-    if (this.recvKnown || !this.claimed) this.finish();
+    // A body being read that carries the protocol's status (gRPC-web trailers, a Connect
+    // end-stream, an error object) ends with its read, which sees that status; RPCFinish keeps `time`.
+    if ((this.recvKnown && this.protocol === undefined) || !this.claimed) this.finish();
   }
 
   claim(): boolean {
@@ -176,8 +181,10 @@ export class FetchCall implements BodyObserver {
     this.ri.stats.record(stats.ReadStart);
   }
 
-  onChunk(bytes: number): void {
-    if (!this.done && !this.recvKnown) this.ri.stats.recvSize += bytes;
+  onChunk(bytes: number, chunk?: unknown): void {
+    if (this.done) return;
+    if (!this.recvKnown) this.ri.stats.recvSize += bytes;
+    this.protocol?.chunk(chunk);
   }
 
   onReading(reading: boolean): void {
@@ -223,11 +230,11 @@ export class FetchCall implements BodyObserver {
   }
 
   /**
-   * Finishes the RPC once: records RPCFinish — at the response's last byte when the runtime
-   * reported it, else now; `error` for a thrown error or an HTTP status of 400 or more (as
-   * `rpcOutcome` reads a client call), `warn` with `info` for a body that was cancelled or left
-   * unread — then runs the tracers' finish (in browsers at Detailed, after the Resource Timing
-   * entry or a short bounded grace).
+   * Finishes the RPC once: records RPCFinish by the shared rule (`recordFinish`), at the
+   * response's last byte when the runtime reported it, else now: `error` for a thrown error, a 4xx
+   * or 5xx, or a failure the protocol reported (a gRPC status, a Connect code, a JSON-RPC or tRPC
+   * error); `warn` with `info` for a body that was cancelled or left unread. Then runs the
+   * tracers' finish (in browsers at Detailed, after the Resource Timing entry or a short bounded grace).
    */
   finish(error?: unknown, status?: EventStatus, info = ''): void {
     if (this.done) return;
@@ -235,16 +242,10 @@ export class FetchCall implements BodyObserver {
     try {
       if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
       if (this.listening) this.init.signal!.removeEventListener('abort', this);
-      const { ri } = this;
-      if (error !== undefined) {
-        if (ri.stats.error === undefined) ri.stats.error = error;
-        ri.attributes['error.type'] ??= describeError(error).type;
-      }
-      const httpError = ((ri.attributes['http.response.status_code'] as number | undefined) ?? 0) >= 400;
-      const finalStatus = error !== undefined || httpError ? 'error' : (status ?? 'info');
-      if (httpError && error === undefined && info === '') info = `HTTP ${ri.attributes['http.response.status_code']}`;
       // Recorded now, so a deferred tracer finish (below) does not move the call's end.
-      ri.stats.record(stats.RPCFinish, finalStatus, info, this.endTime);
+      const protocol = this.protocol;
+      protocol?.end();
+      recordFinish(this.ri, error, status, info || protocol?.message, this.endTime);
     } catch {
       // Bookkeeping failed; the tracers still get their finish.
     }

@@ -54,7 +54,7 @@ function count<T, R>(observer: BodyObserver, read: Promise<T>, bytes: (value: T)
   return read.then(
     (value) => {
       observer.onReading?.(false);
-      observer.onChunk(bytes(value));
+      observer.onChunk(bytes(value), value);
       observer.onEnd();
       return map(value);
     },

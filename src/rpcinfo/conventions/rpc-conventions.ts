@@ -3,7 +3,8 @@
 // the metrics tracer all read an RPCInfo through these functions, so they never disagree.
 import { splitAddress } from './address.js';
 import { describeError, type ErrorDescription } from './error-description.js';
-import type { EventRecord } from '../rpc-stats.js';
+import type { EventRecord, EventStatus } from '../rpc-stats.js';
+import { protocolFailure } from './protocol-status.js';
 import type { AttributeValue, RPCInfo } from '../rpcinfo.js';
 import { stats } from '../stats-event.js';
 
@@ -82,7 +83,7 @@ export function rpcAttributes(ri: RPCInfo): Record<string, AttributeValue> {
 export interface RpcOutcome {
   /** Whether the call failed. */
   failed: boolean;
-  /** `error.type` when it failed: the transport's, else the error's type, else the HTTP status code, else `_OTHER`. */
+  /** `error.type` when it failed: the transport's, else the RPC status's ({@link protocolFailure}), else the error's type, else the HTTP status, else `_OTHER`. */
   errorType?: string;
   /** The status message when it failed: the error's message, else RPCFinish's info; absent when neither says anything. */
   message?: string;
@@ -93,26 +94,55 @@ export interface RpcOutcome {
 const SUCCEEDED: RpcOutcome = Object.freeze({ failed: false });
 
 /**
- * How a call ended. It failed when an error was recorded (`ri.stats.error`), when RPCFinish was
- * recorded with status `error`, or, per the HTTP conventions, when `http.response.status_code`
- * is 500 or more, or 400 or more on the client side (a server's 4xx is the caller's fault, not
- * its own). A success allocates nothing.
+ * How a call ended: the one rule spans, the OpenTelemetry bridge and metrics follow. It failed
+ * when an error was recorded (`ri.stats.error`), when RPCFinish was recorded with status
+ * `error`, or when its protocol says so for this side ({@link protocolFailure}: a gRPC or
+ * Connect status, a JSON-RPC error, else the HTTP status: 500 or more, or 400 or more on the
+ * client side). A success allocates nothing.
  */
 export function rpcOutcome(ri: RPCInfo): RpcOutcome {
   const recorded = ri.stats.error;
   const finish = ri.stats.getEvent(stats.RPCFinish);
   const finishFailed = finish !== undefined && finish.status === 'error';
-  const code = Number(ri.attributes['http.response.status_code']);
-  const httpFailed = Number.isInteger(code) && (code >= 500 || (code >= 400 && ri.side === 'client'));
-  if (recorded === undefined && !finishFailed && !httpFailed) return SUCCEEDED;
+  const failure = protocolFailure(ri);
+  if (recorded === undefined && !finishFailed && failure === undefined) return SUCCEEDED;
   const error = recorded === undefined ? undefined : describeError(recorded);
   const named = ri.attributes['error.type'];
-  const errorType = named !== undefined ? String(named) : error !== undefined ? error.type : httpFailed ? String(code) : '_OTHER';
+  const errorType = named !== undefined ? String(named) : failureType(failure, error?.type);
   const message = error !== undefined && error.message !== '' ? error.message : finishFailed && finish.info !== '' ? finish.info : undefined;
   const outcome: RpcOutcome = { failed: true, errorType };
   if (message !== undefined) outcome.message = message;
   if (error !== undefined) outcome.error = error;
   return outcome;
+}
+
+/**
+ * Records the end of a call by the rule {@link rpcOutcome} reads, so RPCFinish's status and
+ * `error.type` say what every tracer says: with `error` (thrown or rejected) it becomes
+ * `stats.error` (unless one is there); either that or a failure by {@link protocolFailure} names
+ * `error.type` (unless the transport did; an RPC status wins over the error, the error over an
+ * HTTP status). RPCFinish is `error` for either, with `info` or else the protocol's (`HTTP 404`,
+ * `NOT_FOUND`); else `status`. RPCFinish is recorded at `time` when given (the response's last byte), else now.
+ */
+export function recordFinish(ri: RPCInfo, error?: unknown, status: EventStatus = 'info', info = '', time?: number): void {
+  const failure = protocolFailure(ri);
+  if (error !== undefined && ri.stats.error === undefined) ri.stats.error = error;
+  if (error !== undefined || failure !== undefined) {
+    ri.attributes['error.type'] ??= failureType(failure, error === undefined ? undefined : describeError(error).type);
+    status = 'error';
+    if (error === undefined && info === '') info = failure === String(ri.attributes['http.response.status_code']) ? `HTTP ${failure}` : failure!;
+  }
+  ri.stats.record(stats.RPCFinish, status, info, time);
+}
+
+/**
+ * The `error.type` of a failed call: the RPC status the protocol reported, even with an error
+ * (an abort or error after it, a client library cancelling a failed stream, is its consequence);
+ * else the error's type, which names a failure better than the HTTP status that went with it;
+ * else that status; else `_OTHER`.
+ */
+function failureType(failure: string | undefined, errorType: string | undefined): string {
+  return errorType !== undefined && (failure === undefined || /^\d+$/.test(failure)) ? errorType : (failure ?? '_OTHER');
 }
 
 /** The attributes a stats event carries as a span event: `isotrace.status` unless `info`, `isotrace.info` when not empty. */

@@ -8,8 +8,8 @@ import { utf8Length } from './utf8-length.js';
 export interface StreamCounter {
   /** The consumer asked for the first chunk. */
   onFirstRead?(): void;
-  /** A chunk of `bytes` bytes was handed to the consumer. */
-  onChunk(bytes: number): void;
+  /** A chunk of `bytes` bytes (`chunk` itself, for a protocol reader to look at) was handed to the consumer. */
+  onChunk(bytes: number, chunk?: unknown): void;
   /** The source ended and the consumer has read all of it. */
   onEnd(): void;
   /** The source failed with `error` (the consumer sees the same object). */
@@ -70,7 +70,7 @@ export function countStream<T>(source: ReadableStream<T>, counter: StreamCounter
           return;
         }
         const chunk = result.value;
-        guard(() => counter.onChunk(chunkBytes(chunk)));
+        guard(() => counter.onChunk(chunkBytes(chunk), chunk));
         controller.enqueue(chunk);
       },
       cancel(reason) {

@@ -5,6 +5,7 @@ import { stats } from '../../rpcinfo/stats-event.js';
 import { RequestAbortedError } from '../../rpcinfo/errors.js';
 import { defaultPort } from '../../rpcinfo/conventions/address.js';
 import { countStream, type StreamCounter } from '../../rpcinfo/sizes/counting-stream.js';
+import { readProtocolStatus, type ProtocolBodyReader } from '../../rpcinfo/conventions/protocol-status.js';
 import { reportHandlerError } from '../errors.js';
 import { recordHandlerFailure } from '../handler-failure.js';
 import { addHttpRequestAttributes, finishHttpAttributes } from '../http-attributes.js';
@@ -98,6 +99,8 @@ export class FetchServerCall implements StreamCounter {
   /** Set once the RPC finished: later events and bytes are not the call's any more. */
   done = false;
   private status: number | undefined;
+  /** What reads the response's protocol status (gRPC-web, Connect, tRPC errors), when it has one. */
+  private protocol: ProtocolBodyReader | undefined;
   private readonly setup: FetchServerSetup;
   private readonly request: Request;
 
@@ -121,8 +124,9 @@ export class FetchServerCall implements StreamCounter {
     if (this.done) return;
     this.done = true;
     this.request.signal.removeEventListener('abort', this);
-    const { ri } = this;
-    finishHttpAttributes(ri, this.status, ri.stats.error ?? error);
+    const { ri, protocol } = this;
+    protocol?.end();
+    finishHttpAttributes(ri, this.status, ri.stats.error ?? error, protocol?.message);
     this.setup.controller.finish(this.ctx, error);
   }
 
@@ -163,6 +167,7 @@ export class FetchServerCall implements StreamCounter {
   /** The response to send: its body streamed through and counted; the RPC finishes once it is sent. */
   respond(response: Response): Response {
     this.status = response.status;
+    if (!this.done) this.protocol = readProtocolStatus(this.ri, response.status, response.headers);
     // A HEAD response's body is never sent, and a runtime may never read it: nothing to wait for.
     if (response.body === null || this.request.method === 'HEAD' || this.done) {
       if (!this.done) {
@@ -186,8 +191,10 @@ export class FetchServerCall implements StreamCounter {
     if (!this.done) this.ri.stats.record(stats.WriteStart);
   }
 
-  onChunk(bytes: number): void {
-    if (!this.done) this.ri.stats.sendSize += bytes;
+  onChunk(bytes: number, chunk?: unknown): void {
+    if (this.done) return;
+    this.ri.stats.sendSize += bytes;
+    this.protocol?.chunk(chunk);
   }
 
   onEnd(): void {

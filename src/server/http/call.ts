@@ -6,6 +6,7 @@ import { RequestAbortedError } from '../../rpcinfo/errors.js';
 import { reportHandlerError } from '../errors.js';
 import { recordHandlerFailure } from '../handler-failure.js';
 import { finishHttpAttributes } from '../http-attributes.js';
+import { readProtocolStatus, type HeaderSource, type ProtocolBodyReader } from '../../rpcinfo/conventions/protocol-status.js';
 import type { ServerCallName } from '../naming.js';
 import { startServerCall, type ServerSetup } from '../rpcinfo.js';
 import { instrumentRequest, instrumentResponse, type HttpCallState } from './instrument.js';
@@ -46,14 +47,33 @@ function answerFailure(res: ServerResponse): void {
   }
 }
 
+/** A header in what `writeHead` takes: an object, or an array of names and values (flat or in pairs). */
+function headerIn(headers: unknown, name: string): unknown {
+  if (Array.isArray(headers)) {
+    const pairs = Array.isArray(headers[0]);
+    for (let i = 0; i < headers.length; i += pairs ? 1 : 2) {
+      const [key, value] = pairs ? (headers[i] as unknown[]) : [headers[i], headers[i + 1]];
+      if (String(key).toLowerCase() === name) return value;
+    }
+  } else if (typeof headers === 'object' && headers !== null) {
+    for (const key in headers) if (key.toLowerCase() === name) return (headers as Record<string, unknown>)[key];
+  }
+  return undefined;
+}
+
 /**
  * One served `node:http` request: its RPC's state, and what ends it. One object per request, no
  * closures: `req` and `res` are instrumented with shared wrappers that find the call on them.
  */
-export class HttpServerCall<Req extends IncomingMessage, Res extends ServerResponse> implements HttpCallState {
+export class HttpServerCall<Req extends IncomingMessage, Res extends ServerResponse> implements HttpCallState, HeaderSource {
   readonly ri: RPCInfo;
   readonly ctx: Context;
   done = false;
+  /** The headers `writeHead` was given: node keeps them out of `getHeader` when none were set before. */
+  private headHeaders: unknown;
+  /** What reads the response's protocol status, once the response's head is known. */
+  private protocol: ProtocolBodyReader | undefined;
+  private protocolRead = false;
   private readonly setup: HttpServerSetup<Req, Res>;
   private readonly req: Req;
   private readonly res: Res;
@@ -74,8 +94,33 @@ export class HttpServerCall<Req extends IncomingMessage, Res extends ServerRespo
     if (this.done) return;
     this.done = true;
     const { ri, res } = this;
-    finishHttpAttributes(ri, res.headersSent ? res.statusCode : undefined, ri.stats.error ?? error);
+    const protocol = res.headersSent ? this.readProtocol() : undefined;
+    protocol?.end();
+    finishHttpAttributes(ri, res.headersSent ? res.statusCode : undefined, ri.stats.error ?? error, protocol?.message);
     this.setup.controller.finish(this.ctx, error);
+  }
+
+  onWriteHead(headers: unknown): void {
+    this.headHeaders = headers;
+  }
+
+  onBodyChunk(chunk: unknown): void {
+    this.readProtocol()?.chunk(chunk);
+  }
+
+  /** The response's reader of its protocol status, made at its first body chunk (or its end). */
+  private readProtocol(): ProtocolBodyReader | undefined {
+    if (!this.protocolRead) {
+      this.protocolRead = true;
+      this.protocol = readProtocolStatus(this.ri, this.res.statusCode, this);
+    }
+    return this.protocol;
+  }
+
+  /** A response header ({@link HeaderSource}): set with `setHeader`, or given to `writeHead`. */
+  get(name: string): string | undefined {
+    const value = this.res.getHeader(name) ?? headerIn(this.headHeaders, name);
+    return value === undefined ? undefined : String(value);
   }
 
   onResponseFinish(): void {

@@ -15,6 +15,10 @@ export interface HttpCallState {
   onResponseFinish(): void;
   /** The response emitted `close`. */
   onResponseClose(): void;
+  /** `writeHead` was called; `headers` is its last argument (the headers, when it was given them). */
+  onWriteHead(headers: unknown): void;
+  /** A body chunk counted as sent, for reading the protocol's status. */
+  onBodyChunk(chunk: unknown): void;
 }
 
 // The wrappers below are shared by every request (a request allocates no closures for them):
@@ -108,11 +112,13 @@ function countWrite(hooks: ResponseHooks, res: ServerResponse, chunk: unknown, e
   const status = res.statusCode;
   if (hooks.req.method === 'HEAD' || status === 204 || status === 304) return;
   call.ri.stats.sendSize += chunkBytes(chunk, typeof encoding === 'string' ? encoding : undefined);
+  call.onBodyChunk(chunk);
 }
 
 function responseWriteHead(this: InstrumentedResponse): InstrumentedResponse {
   const hooks = this[RESPONSE];
   startWrite(hooks.call);
+  if (!hooks.call.done) hooks.call.onWriteHead(arguments[arguments.length - 1]);
   return Reflect.apply(hooks.writeHead, this, arguments);
 }
 

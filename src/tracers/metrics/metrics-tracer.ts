@@ -78,7 +78,8 @@ const identity = (ctx: Context): Context => ctx;
  * Labels: `side` is `client` or `server`; `service` and `method` are `ri.invocation`'s (falling
  * back to `ri.to`'s): the callee's on the client side, this service's own on the server side; a
  * REST request a server serves is `GET /users/:id` when its route is known, else `GET` (`rpcMethod`);
- * `status` is `ok` or `error`, by the rule spans follow too (a client 4xx and any 5xx are errors). The caller is deliberately not a label: it would multiply the
+ * `status` is `ok` or `error`, by the rule spans follow too (`rpcOutcome`: a gRPC or Connect status,
+ * a JSON-RPC error, a client 4xx, any 5xx). The caller is deliberately not a label: it would multiply the
  * series of every server method by its number of clients. Sizes are `ri.stats.sendSize` and
  * `recvSize`, mapped to request/response by side; a transport that measures nothing reports 0.
  *
@@ -124,7 +125,7 @@ export function createMetricsTracer(options?: MetricsTracerOptions): MetricsTrac
     if (ri === undefined) return;
     const s = ri.stats;
     const end = s.getEvent(stats.RPCFinish);
-    // The rule every tracer shares: a client 4xx or any 5xx fails too, as spans say.
+    // The rule every tracer shares (protocol statuses, a client 4xx, any 5xx), as spans say.
     const failed = rpcOutcome(ri).failed;
     const series = store.get(ri.side, ri.invocation.service || ri.to.serviceName, rpcMethod(ri), failed);
     if (series === undefined) return; // counted as overflow by the store

@@ -86,14 +86,15 @@ describe('traceFetch under a Connect client', () => {
     ]);
   });
 
-  it('a Connect error keeps its ConnectError for the caller; the trace sees the HTTP 500', async () => {
+  it('a Connect error keeps its ConnectError for the caller; the trace records its Connect code', async () => {
     const { t, settled } = injectingTracer();
     const client = createClient(EchoService, createConnectTransport({ baseUrl, fetch: traceFetch(undefined, { tracers: [t] }) })) as unknown as Echo;
     const error = await client.fail({ value: 'x' }).catch((e: unknown) => e);
     expect(ConnectError.from(error)).toMatchObject({ code: Code.Internal, rawMessage: 'broken' });
     const ri = await settled(1);
     expect(ri.stats.getEvent(stats.RPCFinish)!.status).toBe('error');
-    expect(ri.attributes).toMatchObject({ 'http.response.status_code': 500, 'error.type': '500' });
+    expect(ri.attributes).toMatchObject({ 'http.response.status_code': 500, 'rpc.connect_rpc.error_code': 'internal', 'error.type': 'internal' });
+    expect(ri.stats.getEvent(stats.RPCFinish)!.info).toBe('broken');
   });
 
   it('recognises gRPC-web', async () => {
