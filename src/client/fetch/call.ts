@@ -45,6 +45,10 @@ function onIdleTimer(call: FetchCall): void {
   call.checkIdle();
 }
 
+function onUnreadProtocolBody(call: FetchCall): void {
+  call.finishIfUnread();
+}
+
 /**
  * The state of one traced fetch after its tracers started: records the phases, counts the
  * response body, and finishes the RPC exactly once — at the first of the response's last byte
@@ -165,9 +169,19 @@ export class FetchCall implements BodyObserver {
     const s = this.ri.stats;
     s.record(stats.ReadStart, 'info', '', s.getEvent(stats.WaitReadFinish)?.time);
     s.record(stats.ReadFinish, 'info', '', time);
-    // A body being read that carries the protocol's status (gRPC-web trailers, a Connect
-    // end-stream, an error object) ends with its read, which sees that status; RPCFinish keeps `time`.
-    if ((this.recvKnown && this.protocol === undefined) || !this.claimed) this.finish();
+    if (this.protocol !== undefined) {
+      // The body carries the protocol's status (gRPC-web trailers, a Connect end-stream, an error
+      // object): its read ends the call and sees that status; RPCFinish keeps `time`. An app that
+      // has not begun to read by the next task (ky throwing on a status) leaves it unread: end then.
+      if (!this.claimed) setTimeout(onUnreadProtocolBody, 0, this);
+      return;
+    }
+    if (this.recvKnown || !this.claimed) this.finish();
+  }
+
+  /** The response has arrived whole and nobody began to read it: the call ends without its body's protocol status. */
+  finishIfUnread(): void {
+    if (!this.claimed) this.finish();
   }
 
   claim(): boolean {

@@ -182,3 +182,44 @@ describe('traceFetch with the real libraries of issue 12', () => {
     }
   });
 });
+
+describe('a Connect error body when the runtime reports the last byte first', () => {
+  /** A Connect unary `internal` error: a small JSON body in the same packet as the headers. */
+  const connectError = (_req: unknown, res: import('node:http').ServerResponse) => {
+    res.writeHead(500, { 'content-type': 'application/json' });
+    res.end('{"code":"internal","message":"backend down"}');
+  };
+
+  it('an app that reads the body at once gets its code, though the call ended at the last byte first', async () => {
+    const backend = await serve(connectError);
+    try {
+      const { t, settled } = injectingTracer();
+      const fetch = traceFetch(undefined, { tracers: [t], idleTimeoutMs: 60_000 });
+      // Twenty calls: undici's end-of-response usually comes before the app's first read.
+      for (let i = 1; i <= 20; i++) {
+        await (await fetch(`${backend.url}/demo.v1.Backend/LoadUser`, { method: 'POST', body: '{}' })).json();
+        const ri = await settled(i);
+        expect(ri.attributes['rpc.connect_rpc.error_code']).toBe('internal');
+        expect(ri.attributes['error.type']).toBe('internal');
+        expect(ri.stats.getEvent(stats.RPCFinish)).toMatchObject({ status: 'error', info: 'backend down' });
+      }
+    } finally {
+      await backend.close();
+    }
+  });
+
+  it('an app that never reads it (ky throwing on the status) still ends the call at once, as an HTTP failure', async () => {
+    const backend = await serve(connectError);
+    try {
+      const { t, settled } = injectingTracer();
+      const client = ky.create({ fetch: traceFetch(undefined, { tracers: [t], idleTimeoutMs: 60_000 }), retry: 0 });
+      expect(await client.post(`${backend.url}/demo.v1.Backend/LoadUser`, { body: '{}' }).catch((e: unknown) => e)).toBeInstanceOf(HTTPError);
+      // settled waits 2 s at most, far below the 60 s idle limit.
+      const ri = await settled(1);
+      expect(ri.stats.getEvent(stats.RPCFinish)).toMatchObject({ status: 'error', info: 'HTTP 500' });
+      expect(ri.attributes['error.type']).toBe('500');
+    } finally {
+      await backend.close();
+    }
+  });
+});
