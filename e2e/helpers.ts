@@ -23,6 +23,8 @@ export interface RpcRecord {
   recvSize: number;
   error: { name: string; message: string } | null;
   attributes: Record<string, string | number | boolean>;
+  /** When the tracers' finish ran (epoch ms). */
+  finishedAt: number;
 }
 
 /** What window.app.runs[name] resolves to. */

@@ -143,6 +143,9 @@ export async function startTopology(options = {}) {
   };
 
   // ---- gateway: node:http RPC routes on the pages' server, traced; calls the backend ----------
+  // `no-cache`, not sendJson's `no-store`: Chromium gives a `no-store` response whose body the
+  // page never reads no Resource Timing entry, so such a call could only end at the idle limit.
+  const gatewayHeaders = { 'cache-control': 'no-cache' };
   const gatewaySpans = spanTracerFor(SERVICES.gateway);
   const gatewayFetch = traceFetch(globalThis.fetch, { tracers: [gatewaySpans, metrics], service: SERVICES.gateway });
   const gatewayHandler = traceHttpHandler(
@@ -153,12 +156,12 @@ export async function startTopology(options = {}) {
         await sleep(latency.getUser);
         try {
           const { user } = await callBackend(gatewayFetch, 'LoadUser', { id: Number(body?.id ?? 0) });
-          return sendJson(res, 200, { user });
+          return sendJson(res, 200, { user }, gatewayHeaders);
         } catch (error) {
-          return sendJson(res, 500, { code: 'internal', message: String(/** @type {Error} */ (error).message) });
+          return sendJson(res, 500, { code: 'internal', message: String(/** @type {Error} */ (error).message) }, gatewayHeaders);
         }
       }
-      return sendJson(res, 404, { code: 'unimplemented', message: `no method ${path}` });
+      return sendJson(res, 404, { code: 'unimplemented', message: `no method ${path}` }, gatewayHeaders);
     },
     { service: SERVICES.gateway, tracers: [gatewaySpans, metrics] },
   );

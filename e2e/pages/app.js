@@ -77,6 +77,7 @@
         recvSize: ri.stats.recvSize,
         error: error ? { name: error.name || String(error), message: error.message || '' } : null,
         attributes: JSON.parse(JSON.stringify(ri.attributes)),
+        finishedAt: performance.timeOrigin + performance.now(),
       });
     },
   };
@@ -170,6 +171,21 @@
           return getUser(tracedFetch, '', 500);
         }),
       };
+    },
+
+    // Bodies nobody reads: a ky-style client that throws on a 404 without reading it, and a page
+    // that checks only `r.ok`. Each call still ends when its response does.
+    unread404: async function (span) {
+      var res = await iso.context.with(span.ctx, function () {
+        return tracedFetch('/demo.v1.Gateway/Missing', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      });
+      return { ok: res.ok, status: res.status, contentLength: Number(res.headers.get('content-length')) };
+    },
+    okOnly: async function (span) {
+      var res = await iso.context.with(span.ctx, function () {
+        return tracedFetch('/demo.v1.Gateway/GetUser', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":9}' });
+      });
+      return { ok: res.ok, status: res.status, contentLength: Number(res.headers.get('content-length')) };
     },
 
     // A network error: nothing listens at `closed`.

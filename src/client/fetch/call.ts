@@ -3,7 +3,8 @@ import { now, type EventStatus } from '../../rpcinfo/rpc-stats.js';
 import type { RPCInfo } from '../../rpcinfo/rpcinfo.js';
 import { stats } from '../../rpcinfo/stats-event.js';
 import type { TraceController } from '../../tracer/trace-controller.js';
-import { applyResourceTiming, type ResourceTimingWatch } from './resource-timing.js';
+import { applyResourceTiming, type ResourceTimingWatch, type ResponseEndListener } from './resource-timing.js';
+import { StatsLevel } from '../../rpcinfo/stats-level.js';
 import type { StreamCounter } from '../../rpcinfo/sizes/counting-stream.js';
 import { countResponseBody, type BodyObserver } from './response.js';
 import { recordFinish } from '../../rpcinfo/conventions/rpc-conventions.js';
@@ -23,8 +24,6 @@ export interface FetchCallInit {
   idleTimeoutMs: number;
   /** The call's abort signal: an abort while the body is pending finishes the call. */
   signal: AbortSignal | undefined;
-  /** The Resource Timing watch, in browsers at Detailed. */
-  timing: ResourceTimingWatch | undefined;
   /** The request body's size when known up front; recorded when it is handed to fetch. */
   knownSendSize: number | undefined;
 }
@@ -57,7 +56,7 @@ function onUnreadProtocolBody(call: FetchCall): void {
  * {@link BodyObserver}, and the abort signal's listener (`handleEvent`), so a call allocates no
  * closures for either. Nothing here throws into the caller.
  */
-export class FetchCall implements BodyObserver {
+export class FetchCall implements BodyObserver, ResponseEndListener {
   private done = false;
   private reading = false;
   private readStarted = false;
@@ -75,6 +74,8 @@ export class FetchCall implements BodyObserver {
   countsRequestBody = false;
   /** What reads the response's protocol status (gRPC-web, Connect, JSON-RPC, tRPC), when it has one. */
   private protocol: ProtocolBodyReader | undefined;
+  /** The call's Resource Timing watch (browsers, Base and Detailed), with this call as its listener. */
+  timing: ResourceTimingWatch | undefined;
 
   readonly ctx: Context;
   readonly ri: RPCInfo;
@@ -184,6 +185,19 @@ export class FetchCall implements BodyObserver {
     if (!this.claimed) this.finish();
   }
 
+  /**
+   * The browser's Resource Timing entry says the response ended: the call ends there unless the
+   * app reads the body (its read then ends it, with the bytes read). An entry for a call still
+   * waiting for its headers, or with another status, is another call's. The network may have
+   * ended before the page took the headers (WaitReadFinish): the end is then that moment, so
+   * the events stay in order.
+   */
+  onResponseEnd(time: number, recvSize: number | undefined, status: number): void {
+    if (this.done || this.claimed || !this.responded) return;
+    if (status !== 0 && status !== this.ri.attributes['http.response.status_code']) return;
+    this.ended(Math.max(time, this.ri.stats.getEvent(stats.WaitReadFinish)?.time ?? 0), recvSize);
+  }
+
   claim(): boolean {
     if (this.claimed) return false;
     return (this.claimed = true);
@@ -263,9 +277,9 @@ export class FetchCall implements BodyObserver {
     } catch {
       // Bookkeeping failed; the tracers still get their finish.
     }
-    const timing = this.init.timing;
+    const timing = this.timing;
     if (timing === undefined) return this.init.controller.finish(this.ctx, error);
-    if (error !== undefined) {
+    if (error !== undefined || this.ri.stats.level !== StatsLevel.Detailed) {
       timing.cancel();
       return this.init.controller.finish(this.ctx, error);
     }

@@ -7,6 +7,16 @@ export interface ResourceTimingEnv {
   performance: Pick<Performance, 'timeOrigin' | 'now' | 'getEntriesByName'>;
 }
 
+/** Told when a call's response ended, by its Resource Timing entry (browsers; see `watch`). */
+export interface ResponseEndListener {
+  /**
+   * The response's last byte arrived at `time` (epoch ms: `timeOrigin + responseEnd`), with a
+   * body of `encodedBodySize` bytes as received, or `undefined` when the browser hides it
+   * (cross-origin without `Timing-Allow-Origin`); `status` is `responseStatus`, 0 when unknown.
+   */
+  onResponseEnd(time: number, encodedBodySize: number | undefined, status: number): void;
+}
+
 /** One call waiting for its Resource Timing entry. */
 export interface ResourceTimingWatch {
   /**
@@ -14,31 +24,44 @@ export interface ResourceTimingWatch {
    * else when it arrives, or after `graceMs` at the latest (so a finish is never held longer).
    */
   take(graceMs: number, done: (entry: PerformanceResourceTiming | undefined) => void): void;
-  /** Stops waiting without an answer (the call failed; no entry will be used). */
+  /** Stops waiting without an answer (the call ended without needing its entry). */
   cancel(): void;
 }
 
 /** Matches Resource Timing entries to fetch calls by URL and start time. */
 export interface ResourceTimingCollector {
-  /** Starts watching for the entry of a call to `url` that began at `startTime` (`performance.now()`). */
-  watch(url: string, startTime: number): ResourceTimingWatch;
+  /**
+   * Starts watching for the entry of a call to `url` that began at `startTime`
+   * (`performance.now()`); `listener` hears of the response's end when the entry arrives, unless
+   * another pending call to the same URL started too close to tell the two apart.
+   */
+  watch(url: string, startTime: number, listener?: ResponseEndListener): ResourceTimingWatch;
 }
 
 /** Clocks are coarsened (to 0.1 ms, 1 ms or more); an entry may appear to start that much early. */
 const TOLERANCE_MS = 1;
 
-interface Waiter {
+/** A watch is its waiter: `take` and `cancel` are shared per collector, so a call costs no closures. */
+interface Waiter extends ResourceTimingWatch {
   name: string;
   startTime: number;
+  listener: ResponseEndListener | undefined;
   entry?: PerformanceResourceTiming;
   onEntry?: () => void;
+  /** Another call to the URL started within the tolerance: the entry may be the other's. */
+  unsure?: boolean;
 }
+
+/** The body size an entry tells: hidden (0) for cross-origin without `Timing-Allow-Origin`. */
+const bodySize = (e: PerformanceResourceTiming) => (e.encodedBodySize > 0 || e.responseStart > 0 ? e.encodedBodySize : undefined);
 
 /**
  * A collector over `env`: one `PerformanceObserver` for `resource` entries, created on the first
  * watch and kept (one per page, like the browser's own buffer). Only entries some pending call
- * waits for are kept, each handed to the earliest-started waiter for its URL, so nothing
- * accumulates. Concurrent calls to the very same URL may swap entries among themselves.
+ * waits for are kept, each handed to the latest-started waiter for its URL that began no later
+ * than it (so a later call that completes first gets its own entry), so nothing accumulates.
+ * Calls to the very same URL started within a millisecond of each other may swap entries; none
+ * of them is then ended by its entry.
  */
 export function createResourceTimingCollector(env: ResourceTimingEnv): ResourceTimingCollector {
   const pending = new Map<string, Waiter[]>();
@@ -53,11 +76,21 @@ export function createResourceTimingCollector(env: ResourceTimingEnv): ResourceT
   };
   const offer = (entry: PerformanceResourceTiming) => {
     if (claimed.has(entry)) return;
-    const waiter = pending.get(entry.name)?.find((w) => w.entry === undefined && w.startTime <= entry.startTime + TOLERANCE_MS);
+    const list = pending.get(entry.name) ?? [];
+    // Waiters are in start order: walk back from the latest that could have made this entry.
+    let waiter: Waiter | undefined;
+    for (let i = list.length - 1; i >= 0; i--) {
+      const w = list[i];
+      if (w.entry !== undefined || w.startTime > entry.startTime + TOLERANCE_MS) continue;
+      if (waiter === undefined) waiter = w;
+      else if (w.startTime + TOLERANCE_MS >= waiter.startTime) w.unsure = waiter.unsure = true;
+      else break;
+    }
     if (waiter === undefined) return;
     claimed.add(entry);
     waiter.entry = entry;
     waiter.onEntry?.();
+    if (!waiter.unsure) waiter.listener?.onResponseEnd(env.performance.timeOrigin + entry.responseEnd, bodySize(entry), entry.responseStatus ?? 0);
   };
   const ensureObserver = () => {
     if (observer !== undefined) return;
@@ -72,10 +105,29 @@ export function createResourceTimingCollector(env: ResourceTimingEnv): ResourceT
     const entries = env.performance.getEntriesByName(w.name, 'resource') as PerformanceResourceTiming[];
     for (const entry of entries) if (entry.startTime + TOLERANCE_MS >= w.startTime) offer(entry);
   };
+  function take(this: Waiter, graceMs: number, done: (entry: PerformanceResourceTiming | undefined) => void) {
+    if (this.entry === undefined) lookUp(this);
+    if (this.entry !== undefined || graceMs <= 0 || !pending.has(this.name)) {
+      remove(this);
+      done(this.entry);
+      return;
+    }
+    const answer = () => {
+      clearTimeout(timer);
+      this.onEntry = undefined;
+      remove(this);
+      done(this.entry);
+    };
+    const timer = setTimeout(answer, graceMs);
+    this.onEntry = answer;
+  }
+  function cancel(this: Waiter) {
+    remove(this);
+  }
 
   return {
-    watch(url, startTime) {
-      const w: Waiter = { name: url, startTime };
+    watch(url, startTime, listener) {
+      const w: Waiter = { name: url, startTime, listener, take, cancel };
       try {
         ensureObserver();
         const list = pending.get(url);
@@ -84,25 +136,7 @@ export function createResourceTimingCollector(env: ResourceTimingEnv): ResourceT
       } catch {
         // No usable observer: take() will answer from the timeline buffer alone.
       }
-      return {
-        take(graceMs, done) {
-          if (w.entry === undefined) lookUp(w);
-          if (w.entry !== undefined || graceMs <= 0 || !pending.has(url)) {
-            remove(w);
-            done(w.entry);
-            return;
-          }
-          const answer = () => {
-            clearTimeout(timer);
-            w.onEntry = undefined;
-            remove(w);
-            done(w.entry);
-          };
-          const timer = setTimeout(answer, graceMs);
-          w.onEntry = answer;
-        },
-        cancel: () => remove(w),
-      };
+      return w;
     },
   };
 }

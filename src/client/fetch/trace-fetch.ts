@@ -72,13 +72,17 @@ function begin(setup: TracedFetchSetup, parent: Context, parts: FetchRequestPart
   });
   setUrlAttributes(ri, parts, options.keepUrlQuery);
   if (naming.rpcSystem !== undefined) ri.attributes['rpc.system'] = naming.rpcSystem;
-  const detailed = options.statsLevel === StatsLevel.Detailed;
-  const timing = detailed ? browserResourceTiming()?.watch(parts.url.href.split('#')[0], performance.now()) : undefined;
+  // In browsers, Resource Timing tells the response's end (and at Detailed, its phases); the
+  // call's start is taken before the tracers' start, so its entry can never begin earlier.
+  const collector = options.statsLevel === StatsLevel.Disabled ? undefined : browserResourceTiming();
+  const startTime = collector && performance.now();
   const fromRequest = parts.request !== undefined && init?.body === undefined;
   const knownSendSize = fromRequest ? undefined : knownBodySize(parts.body);
 
   const ctx: Context = setup.controller.start(withRPCInfo(parent, ri));
-  return new FetchCall({ ctx, ri, controller: setup.controller, idleTimeoutMs: options.idleTimeoutMs, signal: parts.signal, timing, knownSendSize });
+  const call = new FetchCall({ ctx, ri, controller: setup.controller, idleTimeoutMs: options.idleTimeoutMs, signal: parts.signal, knownSendSize });
+  if (collector) call.timing = collector.watch(parts.url.href.split('#')[0], startTime!, call);
+  return call;
 }
 
 /**
@@ -120,7 +124,8 @@ const EMPTY = { get: () => undefined, set() {}, delete() {}, keys: () => [] };
  * or `describe`), runs the tracers' `start`, sends what they injected into `ri.headers` (plus
  * the caller header when `service` is set) to URLs `propagateTo` allows, and finishes exactly
  * once at the first of: the response's last byte arriving, where the runtime reports it (Node
- * with `isotrace/node` loaded, through undici's diagnostics channels), read or not; the body
+ * with `isotrace/node` loaded, through undici's diagnostics channels; browsers at Base and
+ * Detailed, through the call's Resource Timing entry, for a body the app is not reading); the body
  * read to its end, cancelled or errored; no body (204, HEAD); a rejected fetch; an abort (its
  * reason is `stats.error`; an abort or cancel after the last byte arrived is a normal end);
  * `idleTimeoutMs` without a read (RPCFinish `warn`, the body is not cancelled).
@@ -141,7 +146,9 @@ const EMPTY = { get: () => undefined, set() {}, delete() {}, keys: () => [] };
  *   sent (pass `duplex: 'half'` as fetch requires); `FormData` and a `Request`'s own body: as
  *   Node's undici sends them, 0 in browsers (nothing reports them there).
  * - `recvSize`: on Node, the body bytes as received (undici's chunks, else `content-length`:
- *   before decompression); elsewhere the bytes the app reads.
+ *   before decompression); in browsers, the bytes the app reads, or for a body ended by its
+ *   Resource Timing entry, `encodedBodySize` (before decompression; none cross-origin without
+ *   `Timing-Allow-Origin`).
  * - With no tracers and no `service`, calls go straight to `fetchImpl`: nothing would read
  *   what tracing records. A URL that does not parse goes straight to `fetchImpl` too, which
  *   rejects it with its own error. `traceFetch(options)` is short for `traceFetch(undefined, options)`.
