@@ -4,7 +4,7 @@ import typescript from '@rollup/plugin-typescript';
 import terser from '@rollup/plugin-terser';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 
-const external = (id) => id.startsWith('node:') || id === 'ws' || id === 'zone.js' || id.startsWith('@opentelemetry/');
+const external = (id) => id.startsWith('node:') || id === 'ws' || id === 'zone.js' || id.startsWith('@opentelemetry/') || id.startsWith('@connectrpc/');
 const scriptTag = (input, file, plugins = []) => ({
   input,
   output: { file, format: 'iife', name: 'isotrace', sourcemap: false, plugins: [terser({ ecma: 2020 })] },
@@ -22,6 +22,7 @@ export default [
       otel: 'src/otel.ts',
       express: 'src/express.ts',
       hono: 'src/hono.ts',
+      connect: 'src/connect.ts',
     },
     external,
     // Readable code without comments, in ASCII: Node keeps a module's source text in the heap

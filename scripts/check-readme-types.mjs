@@ -33,7 +33,21 @@ const RESOLUTIONS = [
   { moduleResolution: 'bundler', module: 'esnext' },
 ];
 /** What README examples may import besides isotrace, linked from this project's node_modules. */
-const LINKED = ['@types/node', '@types/express', '@types/ws', 'express', 'ws', '@opentelemetry/api', 'zone.js', 'hono', '@trpc/server'];
+const LINKED = [
+  '@types/node',
+  '@types/express',
+  '@types/ws',
+  'express',
+  'ws',
+  '@opentelemetry/api',
+  'zone.js',
+  'hono',
+  '@trpc/server',
+  '@connectrpc/connect',
+  '@connectrpc/connect-node',
+  '@connectrpc/connect-web',
+  '@bufbuild/protobuf',
+];
 
 const mdPath = path.resolve(process.argv[2] ?? path.join(root, 'README.md'));
 const mdName = path.relative(process.cwd(), mdPath) || mdPath;

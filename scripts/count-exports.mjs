@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const ENTRIES = ['index', 'node', 'browser', 'protocol', 'otel', 'express', 'hono'];
+const ENTRIES = ['index', 'node', 'browser', 'protocol', 'otel', 'express', 'hono', 'connect'];
 
 /** @param {string} typesDir */
 export function entryExports(typesDir = path.join(root, 'dist/types')) {

@@ -42,7 +42,7 @@ describe('package', () => {
 
   it('ships no chunk that no entry imports (a stale build would)', () => {
     const used = new Set<string>();
-    for (const entry of ['index.mjs', 'node.mjs', 'browser.mjs', 'protocol.mjs', 'otel.mjs', 'express.mjs', 'hono.mjs']) {
+    for (const entry of ['index.mjs', 'node.mjs', 'browser.mjs', 'protocol.mjs', 'otel.mjs', 'express.mjs', 'hono.mjs', 'connect.mjs']) {
       const seen = new Set<string>();
       withImports(dist(entry), seen);
       for (const f of seen) used.add(f);
@@ -114,7 +114,7 @@ describe("the entries' names", () => {
   });
 
   it('the runtime entries agree with their types', async () => {
-    for (const e of ['index', 'node', 'browser', 'protocol', 'express', 'hono']) {
+    for (const e of ['index', 'node', 'browser', 'protocol', 'express', 'hono', 'connect']) {
       expect(Object.keys(await import(dist(`${e}.mjs`))).sort(), e).toEqual(entries[e].values);
     }
   });
@@ -172,6 +172,32 @@ describe('isotrace/express and isotrace/hono', () => {
       readFileSync(dist('isotrace.iife.min.js'), 'utf8'),
     ]) {
       expect(text).not.toMatch(/expressRoutes|honoRoutes|prefinish/);
+    }
+  });
+});
+
+describe('isotrace/connect', () => {
+  it('imports by its subpath, shares the chunk the other entries use, and pulls no @connectrpc code at run time', async () => {
+    const connect = await import('isotrace/connect');
+    const node = await import('isotrace/node');
+    expect(Object.keys(connect).sort()).toEqual(['connectClientInterceptor', 'connectServerInterceptor']);
+    const text = withImports(dist('connect.mjs'));
+    expect(text).not.toMatch(/@connectrpc/);
+    expect(text).not.toMatch(/['"]node:/);
+    expect(typeof node.traceHttpHandler).toBe('function');
+    expect(pkg.peerDependenciesMeta['@connectrpc/connect']).toEqual({ optional: true });
+  });
+
+  it('costs the other entries nothing: no adapter code in the core, browser or node outputs, nor the script tags', () => {
+    for (const [name, text] of [
+      ['index', withImports(dist('index.mjs'))],
+      ['browser', withImports(dist('browser.mjs'))],
+      ['node', withImports(dist('node.mjs'))],
+      ['protocol', withImports(dist('protocol.mjs'))],
+      ['iife', readFileSync(dist('isotrace.iife.min.js'), 'utf8')],
+      ['zone iife', readFileSync(dist('isotrace.zone.iife.min.js'), 'utf8')],
+    ]) {
+      expect(text, name).not.toMatch(/connectClientInterceptor|connectServerInterceptor|connectErrorCode|recordConnectCode|connectRpcSystem/);
     }
   });
 });
