@@ -15,7 +15,7 @@ import { assertStatsLevel, defaultStatsLevel, type StatsLevel } from '../../rpci
 import { isTracingSuppressed, suppressTracing } from '../../tracer/suppress-tracing.js';
 import { createTraceController, type TraceController, type TraceControllerOptions } from '../../tracer/trace-controller.js';
 import { compilePropagateTo, type PropagateTo } from '../fetch/propagate-to.js';
-import { connectRpcSystem, recordConnectCode } from './connect-code.js';
+import { connectRpcSystem, recordConnectCode } from '../../rpcinfo/conventions/connect-code.js';
 
 /** Options of {@link connectClientInterceptor}. */
 export interface ConnectClientTracingOptions extends TraceControllerOptions {

@@ -8,7 +8,7 @@ import type { Context } from '../../context/context.js';
 import { context } from '../../context/context-api.js';
 import { isServerFault } from '../../rpcinfo/conventions/protocol-status.js';
 import type { RPCInfo } from '../../rpcinfo/rpcinfo.js';
-import { connectRpcSystem, recordConnectCode } from '../../client/connect/connect-code.js';
+import { connectRpcSystem, recordConnectCode } from '../../rpcinfo/conventions/connect-code.js';
 import { nameServerCall, servedCall } from '../call-name.js';
 import { recordServerError } from '../handler-failure.js';
 

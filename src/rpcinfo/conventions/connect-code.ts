@@ -2,9 +2,9 @@
 // carries a numeric `code` that is the gRPC status code (Connect's codes are gRPC's, by number).
 // Recorded under the key of the protocol the call spoke, as the wire readers record it, so
 // `protocolFailure` judges an interceptor's call exactly as it judges one read from the wire.
-import type { RPCInfo } from '../../rpcinfo/rpcinfo.js';
-import { grpcStatusName } from '../../rpcinfo/conventions/protocol-status.js';
-import { mediaTypeEssence, rpcSystemOf } from '../../rpcinfo/conventions/rpc-path.js';
+import type { RPCInfo } from '../rpcinfo.js';
+import { grpcStatusName } from './protocol-status.js';
+import { mediaTypeEssence, rpcSystemOf } from './rpc-path.js';
 
 /** The gRPC status code of a Connect-ES `ConnectError` (any realm, any copy of the library), else `undefined`. */
 export function connectErrorCode(error: unknown): number | undefined {
