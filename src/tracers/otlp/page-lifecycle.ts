@@ -3,6 +3,7 @@
 // (limited to 64 KiB in flight per page), else `navigator.sendBeacon`. Every global is probed
 // when called, never at module load, and Node never registers anything (no `document`).
 import { context } from '../../context/context-api.js';
+import { utf8Length } from '../../rpcinfo/sizes/utf8-length.js';
 import { serializeOtlpJson } from './json-serialize.js';
 import { type FetchFunction, SUPPRESSED } from './send.js';
 import type { SpanData } from '../span/span.js';
@@ -45,14 +46,10 @@ export function watchPageHide(onHide: () => void): (() => void) | undefined {
   };
 }
 
-function byteLength(text: string): number {
-  return typeof TextEncoder === 'function' ? new TextEncoder().encode(text).byteLength : text.length * 3;
-}
-
 /** Bodies of at most {@link KEEPALIVE_LIMIT_BYTES} each (a lone larger span stays one body). */
 function chunk(spans: SpanData[]): { body: string; bytes: number; count: number }[] {
   const body = serializeOtlpJson(spans);
-  const bytes = byteLength(body);
+  const bytes = utf8Length(body);
   if (bytes <= KEEPALIVE_LIMIT_BYTES || spans.length === 1) return [{ body, bytes, count: spans.length }];
   const half = Math.ceil(spans.length / 2);
   return [...chunk(spans.slice(0, half)), ...chunk(spans.slice(half))];
