@@ -3,6 +3,7 @@
 import { setContextManager } from './context/context-api.js';
 import { AsyncLocalStorageContextManager } from './context/async-local-storage-context-manager.js';
 import { observeUndiciFetch } from './client/fetch/undici-wire.js';
+import { installFetchWireOnFirstUse } from './client/fetch/call.js';
 
 // The core's API, name by name (keep in step with src/index.ts; test/package checks it).
 // Core: Context
@@ -133,5 +134,6 @@ export type {
 export { traceWebSocketRpcServer } from './server/websocket/handler.js';
 
 setContextManager(new AsyncLocalStorageContextManager());
-// traceFetch then ends a call at its response's last byte, read or not (undici's diagnostics channels).
-observeUndiciFetch();
+// traceFetch then ends a call at its response's last byte, read or not (undici's diagnostics
+// channels), subscribed when the first traced fetch is made: until then undici publishes nothing for us.
+installFetchWireOnFirstUse(observeUndiciFetch);

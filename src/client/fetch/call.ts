@@ -40,6 +40,25 @@ export function trackFetchWire(): WeakMap<RPCInfo, FetchCall> {
   return (wireCalls ??= new WeakMap());
 }
 
+// What a runtime entry installs to watch its own requests (Node: undici's diagnostics channels),
+// run when the first traced fetch is made: a process that traces no fetch pays nothing for it.
+let pendingWire: (() => void) | undefined;
+let fetchTraced = false;
+
+/** Has `install` run once, when the first traced fetch is made (at once if one already was). */
+export function installFetchWireOnFirstUse(install: () => void): void {
+  if (fetchTraced) install();
+  else pendingWire = install;
+}
+
+/** A traced fetch is being made: the runtime's watch, if there is one, starts now. */
+export function startFetchWire(): void {
+  if (fetchTraced) return;
+  fetchTraced = true;
+  pendingWire?.();
+  pendingWire = undefined;
+}
+
 function onIdleTimer(call: FetchCall): void {
   call.checkIdle();
 }

@@ -6,7 +6,7 @@ import { stats } from '../../rpcinfo/stats-event.js';
 import { StatsLevel } from '../../rpcinfo/stats-level.js';
 import { isTracingSuppressed } from '../../tracer/suppress-tracing.js';
 import { createTraceController, type TraceController } from '../../tracer/trace-controller.js';
-import { FetchCall } from './call.js';
+import { FetchCall, startFetchWire } from './call.js';
 import { applyCallName, describeFetchRequest, type FetchNaming, type FetchRequestInfo } from './naming.js';
 import { normalizeFetchOptions, type NormalizedFetchOptions, type TraceFetchOptions } from './options.js';
 import { copyInit, outgoingHeaders, readRequest, type FetchRequestParts } from './request.js';
@@ -176,6 +176,7 @@ export function traceFetch(fetchImpl?: typeof fetch | TraceFetchOptions, options
   const normalized = normalizeFetchOptions(options ?? {}, controller.tracers.length);
   const impl = fetchImpl as FetchFn | undefined;
   const traced = controller.tracers.length > 0;
+  if (traced) startFetchWire();
   let warned = false;
   const setup: TracedFetchSetup = {
     controller,

@@ -223,3 +223,20 @@ describe('a Connect error body when the runtime reports the last byte first', ()
     }
   });
 });
+
+describe('when isotrace/node subscribes to undici', () => {
+  it('not on import: only once a traced fetch is made, so a process that traces no fetch pays nothing', async () => {
+    // A fresh process: this file's own subscription must not answer for it.
+    const script = `
+      import { hasSubscribers } from 'node:diagnostics_channel';
+      const { traceFetch } = await import(${JSON.stringify(new URL('../../../dist/node.mjs', import.meta.url).href)});
+      const before = hasSubscribers('undici:request:create');
+      traceFetch({ tracers: [] });
+      const untraced = hasSubscribers('undici:request:create');
+      traceFetch({ tracers: [{ start: (ctx) => ctx, finish() {} }] });
+      console.log(JSON.stringify({ before, untraced, after: hasSubscribers('undici:request:create') }));`;
+    const { execFileSync } = await import('node:child_process');
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual({ before: false, untraced: false, after: true });
+  });
+});
