@@ -3,7 +3,7 @@ import type { SpanContext } from '../../propagation/span-context.js';
 import { isAttributeValue, type AttributeValue } from '../../rpcinfo/rpcinfo.js';
 import { now } from '../../rpcinfo/rpc-stats.js';
 import { setActiveSpan } from './active-span.js';
-import { describeError } from './attributes.js';
+import { describeError } from '../../rpcinfo/conventions/error-description.js';
 import { ISOTRACE_SCOPE, type Resource, type SpanAttributes, type SpanData, type SpanEvent, type SpanHandle, type SpanKind, type SpanStatus } from './span.js';
 
 /** Events the app may add to one span; a loop calling `addEvent` must not grow a span without bound. */

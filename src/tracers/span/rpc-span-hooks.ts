@@ -3,30 +3,39 @@
 import type { Context } from '../../context/context.js';
 import type { Propagator } from '../../propagation/w3c-propagator.js';
 import type { SpanContext } from '../../propagation/span-context.js';
+import { eventAttributes, rpcAttributes, rpcName, rpcOutcome as callOutcome } from '../../rpcinfo/conventions/rpc-conventions.js';
 import { getRPCInfo, type RPCInfo } from '../../rpcinfo/rpcinfo.js';
 import { now } from '../../rpcinfo/rpc-stats.js';
 import { stats } from '../../rpcinfo/stats-event.js';
 import type { Tracer } from '../../tracer/tracer.js';
 import { isTracingSuppressed } from '../../tracer/suppress-tracing.js';
 import { getActiveSpan } from './active-span.js';
-import { describeError, rpcSpanAttributes, rpcSpanEvents, rpcSpanName, rpcSpanStatus } from './attributes.js';
 import { beginSpan, type SpanPolicy } from './begin-span.js';
 import { createSpanExtractor, createSpanInjector } from './propagation.js';
 import { NO_OUTCOME, type RecordingSpan, type SpanOutcome } from './recording-span.js';
-import type { SpanAttributes } from './span.js';
+import type { SpanAttributes, SpanEvent, SpanStatus } from './span.js';
 
-/** What a sampled RPC span ends with: the call's name (a route set while it ran renames it), attributes, status and events, plus an `exception` event for `stats.error`. */
+/**
+ * What a sampled RPC span ends with, by the rules every tracer shares: the call's name (a route
+ * set while it ran renames it), attributes, its stats events, and, when it failed, status error
+ * with `error.type` and an `exception` event for `stats.error`.
+ */
 export function rpcOutcome(ri: RPCInfo, endTime: number): SpanOutcome {
-  const attributes = rpcSpanAttributes(ri);
-  const status = rpcSpanStatus(ri, attributes);
-  const events = rpcSpanEvents(ri);
-  if (ri.stats.error !== undefined) {
-    const { type, message, stack } = describeError(ri.stats.error);
-    const exception: SpanAttributes = { 'exception.type': type, 'exception.message': message };
-    if (stack !== undefined) exception['exception.stacktrace'] = stack;
-    events.push({ name: 'exception', time: endTime, attributes: exception });
+  const attributes: SpanAttributes = rpcAttributes(ri);
+  const events: SpanEvent[] = ri.stats.events().map((record) => ({ name: record.event.name, time: record.time, attributes: eventAttributes(record) }));
+  const outcome = callOutcome(ri);
+  let status: SpanStatus = { code: 'unset' };
+  if (outcome.failed) {
+    attributes['error.type'] = outcome.errorType!;
+    status = outcome.message !== undefined ? { code: 'error', message: outcome.message } : { code: 'error' };
+    const error = outcome.error;
+    if (error !== undefined) {
+      const exception: SpanAttributes = { 'exception.type': error.type, 'exception.message': error.message };
+      if (error.stack !== undefined) exception['exception.stacktrace'] = error.stack;
+      events.push({ name: 'exception', time: endTime, attributes: exception });
+    }
   }
-  return { name: rpcSpanName(ri), attributes, events, status };
+  return { name: rpcName(ri), attributes, events, status };
 }
 
 /**
@@ -55,7 +64,7 @@ export function createRpcSpanHooks(policy: SpanPolicy, propagator: Propagator): 
       const parent = (ri.side === 'server' ? extractParent(ri) : undefined) ?? getActiveSpan(ctx)?.spanContext;
       const startTime = ri.stats.getEvent(stats.RPCStart)?.time ?? now();
       const span = beginSpan(policy, {
-        name: rpcSpanName(ri),
+        name: rpcName(ri),
         kind: ri.side,
         parentCtx: ctx,
         parent,
